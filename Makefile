@@ -1,0 +1,50 @@
+# yichuang 一窗 — everyday commands. Only Python 3.11 is needed; everything else is installed here.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test run lint format bench clean
+
+# Create the virtual environment and install pinned dependencies (re-run when the pins change).
+$(VENV)/.installed-runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## make demo — set up, load the demo centre and serve it at http://$(HOST):$(PORT)
+demo: $(VENV)/.installed-runtime
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_load
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make run — serve without reloading the demo
+run: $(VENV)/.installed-runtime
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test — the whole suite (DATABASE_URL picks the database; browser tests need Chromium)
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## make bench — print performance figures (needs PostgreSQL, see bench/README.md)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.api_read
+
+clean:
+	rm -rf $(VENV) db.sqlite3* .pytest_cache

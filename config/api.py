@@ -1,0 +1,90 @@
+"""The JSON API at /api/v1/: session auth for the screens, bearer tokens for integrations, and one
+error shape ``{"error": {"code", "message", "fields"?, "extra"?}}`` for every failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from yichuang.accounts.api import router as accounts_router
+from yichuang.accounts.services import api_token_authenticate
+from yichuang.core.api import router as core_router
+from yichuang.core.errors import ApplicationError
+
+
+class BearerTokenAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="yichuang 一窗 API",
+    version="1",
+    description='一体化政务服务平台接口。错误统一为 {"error": {"code", "message", "fields"}}。',
+    auth=[SessionAuth(), BearerTokenAuth()],
+    urls_namespace="api-v1",
+)
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str, **more: Any) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    body.update({key: value for key, value in more.items() if value})
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [
+            str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload")
+        ]
+        fields.setdefault(".".join(location) or "__all__", []).append(_validation_message(error))
+    return error_response(request, 422, "invalid", "提交的数据格式不正确，请检查后重试", fields=fields)
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "必填"
+    if kind.startswith(("int", "float", "decimal")):
+        return "应为数字"
+    if kind.startswith(("date", "datetime")):
+        return "日期格式应为 YYYY-MM-DD"
+    if kind.startswith("bool"):
+        return "应为 true 或 false"
+    return str(error.get("msg", "格式不正确"))
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "not_authenticated", "请先登录，或在请求头中提供有效的接口令牌")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", "未找到该记录")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+api.add_router("/", core_router)
+api.add_router("/", accounts_router)

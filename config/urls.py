@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from yichuang.accounts import views as account_views
+
+admin.site.site_header = "一窗 · 系统管理"
+admin.site.site_title = "一窗系统管理"
+admin.site.index_title = "政数局管理员"
+
+urlpatterns = [
+    path("", account_views.root, name="root"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("yichuang.accounts.urls")),
+    path("", include("yichuang.core.urls")),
+]

@@ -1,0 +1,62 @@
+"""Roles of DESIGN §1 and the capabilities each holds.
+
+A capability is a verb on a kind of thing. Department scope (which department's data a user sees)
+is applied on top, in ``policies``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", _("申请人")
+    CLERK = "clerk", _("综窗受理员")
+    REVIEWER = "reviewer", _("部门审批员")
+    CHIEF_REP = "chief_rep", _("首席代表")
+    ISSUER = "issuer", _("出证员")
+    HELPER = "helper", _("帮办代办员")
+    OPERATOR = "operator", _("话务员")
+    HANDLER = "handler", _("承办单位")
+    ADMIN = "admin", _("政数局管理员")
+    INSPECTOR = "inspector", _("监察员")
+
+
+STAFF_ROLES = frozenset(Role) - {Role.APPLICANT}
+# Roles whose work spans every department: they are not limited to their own subtree.
+CENTRE_WIDE_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR})
+
+CAPABILITY_LABELS: dict[str, str] = {
+    "department.view": "查看部门",
+    "department.manage": "新建和维护部门",
+    "staff.view": "查看本部门人员",
+    "staff.manage": "新建和维护工作人员账号",
+    "applicant.view": "查看申请人信息",
+    "applicant.manage": "登记申请人",
+    "applicant.self": "查看本人信息",
+    "calendar.view": "查看工作日历",
+    "calendar.manage": "调整工作日历",
+    "audit.view": "查看审计日志",
+    "token.manage": "管理接口令牌",
+    "admin.site": "使用系统管理后台",
+}
+
+_STAFF_BASE = {"department.view", "staff.view", "calendar.view"}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.APPLICANT: frozenset({"applicant.self", "calendar.view"}),
+    Role.CLERK: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage"}),
+    Role.REVIEWER: frozenset(_STAFF_BASE | {"applicant.view"}),
+    Role.CHIEF_REP: frozenset(_STAFF_BASE | {"applicant.view"}),
+    Role.ISSUER: frozenset(_STAFF_BASE | {"applicant.view"}),
+    Role.HELPER: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage"}),
+    Role.OPERATOR: frozenset(_STAFF_BASE),
+    Role.HANDLER: frozenset(_STAFF_BASE),
+    Role.ADMIN: frozenset(set(CAPABILITY_LABELS) - {"applicant.self"}),
+    Role.INSPECTOR: frozenset(_STAFF_BASE | {"applicant.view", "audit.view"}),
+}
+
+
+def capabilities_of(role: str) -> frozenset[str]:
+    return ROLE_CAPABILITIES.get(role, frozenset())

@@ -1,0 +1,74 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from yichuang.core import services
+from yichuang.core.errors import ApplicationError
+from yichuang.core.models import AuditEvent, CalendarDay, CalendarYear
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("seq", "occurred_at", "actor_label", "action", "object_type", "object_id")
+    list_filter = ("action",)
+    search_fields = ("action", "object_id", "actor_label")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ServiceBackedAdmin(admin.ModelAdmin):
+    """Admin edits go through the same services as screens and API (permission, audit)."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # create or delete only; a change is a new override
+
+    def _run(self, request: HttpRequest, action: Any) -> bool:
+        try:
+            action()
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return False
+        return True
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ServiceBackedAdmin):
+    list_display = ("date", "is_working_day", "note", "updated_at")
+    date_hierarchy = "date"
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
+        self._run(
+            request,
+            lambda: services.calendar_day_set(
+                actor=request.user, date=obj.date, is_working_day=obj.is_working_day, note=obj.note
+            ),
+        )
+
+    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+        self._run(request, lambda: services.calendar_day_clear(actor=request.user, date=obj.date))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(ServiceBackedAdmin):
+    list_display = ("year", "note", "created_at")
+
+    def save_model(self, request: HttpRequest, obj: CalendarYear, form: Any, change: bool) -> None:
+        self._run(
+            request,
+            lambda: services.calendar_year_enter(actor=request.user, year=obj.year, note=obj.note),
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from yichuang.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("calendar/", views.calendar_year, name="calendar"),
+    path("calendar/day/", views.calendar_day_update, name="calendar_day_update"),
+    path("calendar/year/", views.calendar_year_enter, name="calendar_year_enter"),
+    path("audit/", views.audit_list, name="audit_list"),
+]
