@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from yichuang.accounts.api import router as accounts_router
@@ -27,7 +28,12 @@ class BearerTokenAuth(HttpBearer):
         return user
 
 
+class Utf8JSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
     title="yichuang 一窗 API",
     version="1",
     description='一体化政务服务平台接口。错误统一为 {"error": {"code", "message", "fields"}}。',

@@ -168,23 +168,28 @@ def _bootstrap_admin() -> User:
     root_code = credit_code(DEPARTMENTS[0].prefix, COUNTY, "70000001")
     root = Department.objects.filter(credit_code=root_code).first()
     if root is None:
-        root = Department.add_root(
-            name=DEPARTMENTS[0].name,
-            short_name=DEPARTMENTS[0].short_name,
-            kind=DEPARTMENTS[0].kind,
-            division_code=COUNTY,
-            credit_code=root_code,
+        root = Department.objects.add_root(
+            instance=Department(
+                name=DEPARTMENTS[0].name,
+                short_name=DEPARTMENTS[0].short_name,
+                kind=DEPARTMENTS[0].kind,
+                division_code=COUNTY,
+                credit_code=root_code,
+            ),
         )
         audit_record(actor=None, action="department.create", obj=root, data={"name": root.name})
     zsj_code = credit_code(zsj_spec.prefix, COUNTY, "70000002")
     zsj = Department.objects.filter(credit_code=zsj_code).first()
     if zsj is None:
-        zsj = root.add_child(
-            name=zsj_spec.name,
-            short_name=zsj_spec.short_name,
-            kind=zsj_spec.kind,
-            division_code=COUNTY,
-            credit_code=zsj_code,
+        zsj = Department.objects.add_child(
+            root,
+            instance=Department(
+                name=zsj_spec.name,
+                short_name=zsj_spec.short_name,
+                kind=zsj_spec.kind,
+                division_code=COUNTY,
+                credit_code=zsj_code,
+            ),
         )
         audit_record(actor=None, action="department.create", obj=zsj, data={"name": zsj.name})
     admin = User(username="admin", full_name="高志强", role=Role.ADMIN, department=zsj, phone="13904780001")

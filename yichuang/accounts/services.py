@@ -59,10 +59,10 @@ def department_create(
     try:
         with transaction.atomic():
             if parent is None:
-                department = Department.add_root(instance=department)
+                department = Department.objects.add_root(instance=department)
             else:
                 parent = Department.objects.select_for_update().get(pk=parent.pk)
-                department = parent.add_child(instance=department)
+                department = Department.objects.add_child(parent, instance=department)
     except IntegrityError as exc:
         raise ConflictError("该统一社会信用代码已被其他部门使用") from exc
     audit_record(

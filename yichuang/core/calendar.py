@@ -12,6 +12,7 @@ national data do not cover yet. A date in a year that is neither covered nor ent
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import chinese_calendar
@@ -22,7 +23,7 @@ from yichuang.core.errors import ApplicationError
 _CACHE_SECONDS = 300
 _MAX_SPAN_DAYS = 3660  # ten years: any longer request is a mistake, not a time limit
 
-HOLIDAY_NAMES = {
+_HOLIDAY_NAMES_BY_MEMBER = {
     "new_years_day": "元旦",
     "spring_festival": "春节",
     "tomb_sweeping_day": "清明节",
@@ -31,6 +32,11 @@ HOLIDAY_NAMES = {
     "national_day": "国庆节",
     "mid_autumn_festival": "中秋节",
     "anti_fascist_70th_day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+# chinese_calendar names holidays by their English value ("Spring Festival"); show them in Chinese.
+HOLIDAY_NAMES = {
+    member.value: _HOLIDAY_NAMES_BY_MEMBER.get(member.name, member.value)
+    for member in chinese_calendar.Holiday
 }
 
 
@@ -53,6 +59,7 @@ class DayInfo:
     label: str  # holiday name or override note, for the calendar screen
 
 
+@functools.cache
 def _national_year_covered(year: int) -> bool:
     try:
         chinese_calendar.is_workday(dt.date(year, 6, 1))
@@ -89,8 +96,14 @@ def year_has_national_data(year: int) -> bool:
     return _national_year_covered(year)
 
 
-def day_info(day: dt.date) -> DayInfo:
-    overrides, covered = _year_state(day.year)
+def day_info(day: dt.date, _states: dict[int, tuple[dict, bool]] | None = None) -> DayInfo:
+    """What ``day`` is. ``_states`` lets a loop over many days read each year's state once."""
+    if _states is None:
+        overrides, covered = _year_state(day.year)
+    else:
+        if day.year not in _states:
+            _states[day.year] = _year_state(day.year)
+        overrides, covered = _states[day.year]
     if day in overrides:
         working, note = overrides[day]
         return DayInfo(day, working, "override_workday" if working else "override_rest", note)
@@ -100,7 +113,7 @@ def day_info(day: dt.date) -> DayInfo:
     if not _national_year_covered(day.year):  # entered by an admin: weekends plus overrides
         return DayInfo(day, not weekend, "weekend" if weekend else "workday", "")
     on_holiday, holiday = chinese_calendar.get_holiday_detail(day)
-    name = HOLIDAY_NAMES.get(holiday.name, str(holiday.value)) if holiday is not None else ""
+    name = HOLIDAY_NAMES.get(holiday, holiday) if holiday else ""
     if on_holiday:
         return DayInfo(day, False, "holiday" if holiday is not None else "weekend", name)
     if weekend:  # a weekend that is a working day: 调休
@@ -121,10 +134,10 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     if abs(days) > _MAX_SPAN_DAYS:
         raise ApplicationError(f"工作日数 {days} 超出允许范围", code="calendar_span_too_large")
     step = 1 if days >= 0 else -1
-    remaining, day = abs(days), start
+    remaining, day, states = abs(days), start, {}
     while remaining:
         day += dt.timedelta(days=step)
-        if is_working_day(day):
+        if day_info(day, states).is_working_day:
             remaining -= 1
     return day
 
@@ -137,9 +150,9 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         first, last, sign = start + dt.timedelta(days=1), end, 1
     else:
         first, last, sign = end, start - dt.timedelta(days=1), -1
-    count, day = 0, first
+    count, day, states = 0, first, {}
     while day <= last:
-        if is_working_day(day):
+        if day_info(day, states).is_working_day:
             count += 1
         day += dt.timedelta(days=1)
     return sign * count
@@ -147,8 +160,8 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 def year_days(year: int) -> list[DayInfo]:
     """Every day of ``year`` for the calendar screen and API (raises if the year is not covered)."""
-    day, out = dt.date(year, 1, 1), []
+    day, out, states = dt.date(year, 1, 1), [], {}
     while day.year == year:
-        out.append(day_info(day))
+        out.append(day_info(day, states))
         day += dt.timedelta(days=1)
     return out

@@ -111,3 +111,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     report = audit_verify_chain() if request.GET.get("verify") else None
     return render(request, "core/audit_list.html", {"page": page, "action": action, "report": report})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)
