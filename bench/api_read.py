@@ -56,9 +56,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def _commit() -> str:
+    """Short commit of the code under test, "-dirty" when the tree has uncommitted edits."""
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", "describe", "--always", "--dirty"],
             cwd=PROJECT_DIR,
             capture_output=True,
             text=True,
