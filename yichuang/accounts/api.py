@@ -87,7 +87,7 @@ def _department_out(department: Department, parent_id: int | None) -> dict:
 
 
 def _parent_id(department: Department) -> int | None:
-    parent = department.get_parent() if department.depth > 1 else None
+    parent = Department.objects.get_parent(department) if department.depth > 1 else None
     return parent.pk if parent else None
 
 

@@ -202,7 +202,10 @@ def _bootstrap_admin() -> User:
 def _load_applicants(admin: User) -> None:
     rng = random.Random(150824)
     for index, name in enumerate(NATURAL_NAMES):
+        # Draw every random value first, so a second run produces the same people.
         birth = f"{rng.randint(1950, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        phone = f"139{rng.randint(10000000, 99999999)}"
+        address = f"乌拉特中旗海流图镇{rng.choice(STREETS)}社区{rng.randint(1, 30)}号"
         number = id_number(COUNTY, birth, 100 + index)
         if Applicant.objects.filter(id_number=number).exists():
             continue
@@ -211,8 +214,8 @@ def _load_applicants(admin: User) -> None:
             kind=ApplicantKind.NATURAL,
             name=name,
             id_number=number,
-            phone=f"139{rng.randint(10000000, 99999999)}",
-            address=f"乌拉特中旗海流图镇{rng.choice(STREETS)}社区{rng.randint(1, 30)}号",
+            phone=phone,
+            address=address,
         )
     for index, (name, representative, body) in enumerate(COMPANIES):
         code = credit_code("92" if "超市" in name else "91", COUNTY, body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -26,6 +27,7 @@ from yichuang.core.errors import ApplicationError, ConflictError, full_clean_or_
 from yichuang.core.permissions import require_capability
 from yichuang.core.validators import normalize_credit_code, normalize_id_number
 
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 _DEPARTMENT_FIELDS = ("name", "short_name", "kind", "division_code", "credit_code", "is_active")
 
 
@@ -239,7 +241,10 @@ def api_token_authenticate(raw: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        # Written at most once a minute, so that reads with a token do not all become writes.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from yichuang.accounts import selectors, services
 from yichuang.accounts.forms import ApplicantForm, DepartmentForm, LoginForm
 from yichuang.accounts.home import ROLE_HOME
+from yichuang.accounts.models import Department
 from yichuang.accounts.policies import can_see_department_staff, require_capability
 from yichuang.accounts.roles import CAPABILITY_LABELS, capabilities_of
 from yichuang.core.errors import ApplicationError
@@ -60,7 +61,7 @@ def department_detail(request: HttpRequest, department_id: int) -> HttpResponse:
     return render(
         request,
         "accounts/department_detail.html",
-        {"department": department, "staff": staff, "ancestors": department.get_ancestors()},
+        {"department": department, "staff": staff, "ancestors": Department.objects.get_ancestors(department)},
     )
 
 

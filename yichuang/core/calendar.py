@@ -68,6 +68,17 @@ def _national_year_covered(year: int) -> bool:
     return True
 
 
+@functools.cache
+def _national_year(year: int) -> dict[dt.date, tuple[bool, str | None]]:
+    """chinese_calendar's answer for every day of a covered year, computed once per process
+    (its own lookup scans the whole holiday table on every call)."""
+    day, out = dt.date(year, 1, 1), {}
+    while day.year == year:
+        out[day] = chinese_calendar.get_holiday_detail(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
 def _year_state(year: int) -> tuple[dict[dt.date, tuple[bool, str]], bool]:
     """(overrides of that year, whether the year may be computed), cached per year."""
     key = f"yichuang:calendar:{year}"
@@ -112,7 +123,7 @@ def day_info(day: dt.date, _states: dict[int, tuple[dict, bool]] | None = None) 
     weekend = day.weekday() >= 5
     if not _national_year_covered(day.year):  # entered by an admin: weekends plus overrides
         return DayInfo(day, not weekend, "weekend" if weekend else "workday", "")
-    on_holiday, holiday = chinese_calendar.get_holiday_detail(day)
+    on_holiday, holiday = _national_year(day.year)[day]
     name = HOLIDAY_NAMES.get(holiday, holiday) if holiday else ""
     if on_holiday:
         return DayInfo(day, False, "holiday" if holiday is not None else "weekend", name)
