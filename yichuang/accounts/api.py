@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from yichuang.accounts import selectors, services
 from yichuang.accounts.models import Applicant, Department, User
@@ -126,7 +126,7 @@ def department_list(request: HttpRequest) -> list[dict]:
 
 
 @router.post("/departments", response={201: DepartmentOut})
-def department_create(request: HttpRequest, payload: DepartmentIn) -> tuple[int, dict]:
+def department_create(request: HttpRequest, payload: DepartmentIn) -> Status:
     parent = None
     if payload.parent_id is not None:
         parent = Department.objects.filter(pk=payload.parent_id).first()
@@ -141,7 +141,7 @@ def department_create(request: HttpRequest, payload: DepartmentIn) -> tuple[int,
         division_code=payload.division_code,
         credit_code=payload.credit_code,
     )
-    return 201, _department_out(department, parent.pk if parent else None)
+    return Status(201, _department_out(department, parent.pk if parent else None))
 
 
 @router.get("/departments/{department_id}", response=DepartmentOut)
@@ -173,9 +173,9 @@ def applicant_list(request: HttpRequest, q: str = "", limit: int = 50, offset: i
 
 
 @router.post("/applicants", response={201: ApplicantOut})
-def applicant_register(request: HttpRequest, payload: ApplicantIn) -> tuple[int, dict]:
+def applicant_register(request: HttpRequest, payload: ApplicantIn) -> Status:
     applicant = services.applicant_register(actor=request.user, **payload.dict())
-    return 201, _applicant_out(applicant)
+    return Status(201, _applicant_out(applicant))
 
 
 @router.get("/applicants/{applicant_id}", response=ApplicantOut)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from yichuang.core import calendar, services
 from yichuang.core.audit import audit_verify_chain
@@ -89,15 +89,15 @@ def calendar_override_set(request: HttpRequest, date: dt.date, payload: Override
 
 
 @router.delete("/calendar/overrides/{date}", response={204: None})
-def calendar_override_clear(request: HttpRequest, date: dt.date) -> tuple[int, None]:
+def calendar_override_clear(request: HttpRequest, date: dt.date) -> Status:
     services.calendar_day_clear(actor=request.user, date=date)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/calendar/years/{year}", response={201: YearOut})
-def calendar_year_enter(request: HttpRequest, year: int, payload: YearEnterIn) -> tuple[int, dict]:
+def calendar_year_enter(request: HttpRequest, year: int, payload: YearEnterIn) -> Status:
     services.calendar_year_enter(actor=request.user, year=year, note=payload.note)
-    return 201, calendar_year(request, year)
+    return Status(201, calendar_year(request, year))
 
 
 @router.get("/audit/verify", response=ChainOut)
