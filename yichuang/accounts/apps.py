@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "yichuang.accounts"
     label = "accounts"
     verbose_name = _("部门与人员")
+
+    def ready(self) -> None:
+        from yichuang.accounts import signals  # noqa: F401  (connects the audit receivers)

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def test_api_refuses_a_bad_id_number_with_a_structured_error(client_for) -> None:
     body = {"kind": "natural", "name": "苏和", "id_number": "150824199003071234", "phone": "13904780001"}
+    clerk = client_for("clerk")
     before = AuditEvent.objects.count()
-    response = client_for("clerk").post("/api/v1/applicants", body, content_type="application/json")
+    response = clerk.post("/api/v1/applicants", body, content_type="application/json")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"

@@ -139,3 +139,27 @@ def test_bearer_tokens_for_integrations(org) -> None:
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
     with pytest.raises(PermissionDeniedError):
         services.api_token_issue(actor=org.user("clerk"), user=org.user("clerk"), name="x")
+
+
+def test_sign_in_and_failures_are_audited(org) -> None:
+    from yichuang.core.models import AuditEvent
+
+    client = Client()
+    assert not client.login(username="clerk", password="wrong")
+    assert client.login(username="clerk", password="pass-word-2026")
+    actions = list(AuditEvent.objects.order_by("seq").values_list("action", "actor_label"))
+    assert actions[-2:] == [("auth.login_failed", "系统"), ("auth.login", "clerk")]
+
+
+def test_lists_do_not_grow_queries_with_rows(org, client_for, django_assert_max_num_queries) -> None:
+    for _ in range(30):
+        ApplicantFactory()
+    client = client_for("admin")
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/v1/applicants").json()) == 30
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/v1/departments").json()) == 9
+    with django_assert_max_num_queries(12):
+        assert client.get("/applicants/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/departments/").status_code == 200
