@@ -59,6 +59,10 @@ class DayInfo:
     label: str  # holiday name or override note, for the calendar screen
 
 
+# (overrides of one year: date → (is working day, note), whether the year may be computed)
+_YearState = tuple[dict[dt.date, tuple[bool, str]], bool]
+
+
 @functools.cache
 def _national_year_covered(year: int) -> bool:
     try:
@@ -79,7 +83,7 @@ def _national_year(year: int) -> dict[dt.date, tuple[bool, str | None]]:
     return out
 
 
-def _year_state(year: int) -> tuple[dict[dt.date, tuple[bool, str]], bool]:
+def _year_state(year: int) -> _YearState:
     """(overrides of that year, whether the year may be computed), cached per year."""
     key = f"yichuang:calendar:{year}"
     state = cache.get(key)
@@ -107,7 +111,7 @@ def year_has_national_data(year: int) -> bool:
     return _national_year_covered(year)
 
 
-def day_info(day: dt.date, _states: dict[int, tuple[dict, bool]] | None = None) -> DayInfo:
+def day_info(day: dt.date, _states: dict[int, _YearState] | None = None) -> DayInfo:
     """What ``day`` is. ``_states`` lets a loop over many days read each year's state once."""
     if _states is None:
         overrides, covered = _year_state(day.year)
@@ -145,7 +149,8 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     if abs(days) > _MAX_SPAN_DAYS:
         raise ApplicationError(f"工作日数 {days} 超出允许范围", code="calendar_span_too_large")
     step = 1 if days >= 0 else -1
-    remaining, day, states = abs(days), start, {}
+    remaining, day = abs(days), start
+    states: dict[int, _YearState] = {}
     while remaining:
         day += dt.timedelta(days=step)
         if day_info(day, states).is_working_day:
@@ -161,7 +166,8 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         first, last, sign = start + dt.timedelta(days=1), end, 1
     else:
         first, last, sign = end, start - dt.timedelta(days=1), -1
-    count, day, states = 0, first, {}
+    count, day = 0, first
+    states: dict[int, _YearState] = {}
     while day <= last:
         if day_info(day, states).is_working_day:
             count += 1
@@ -171,7 +177,8 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 def year_days(year: int) -> list[DayInfo]:
     """Every day of ``year`` for the calendar screen and API (raises if the year is not covered)."""
-    day, out, states = dt.date(year, 1, 1), [], {}
+    day, out = dt.date(year, 1, 1), []
+    states: dict[int, _YearState] = {}
     while day.year == year:
         out.append(day_info(day, states))
         day += dt.timedelta(days=1)
