@@ -128,7 +128,7 @@ def load_demo(*, out: Any = None) -> User:
     admin = _bootstrap_admin()
     departments: dict[str, Department] = {}
     for index, spec in enumerate(DEPARTMENTS, start=1):
-        code = credit_code(spec.prefix, spec.division, f"7{index:07d}")
+        code = _department_code(index)
         existing = Department.objects.filter(credit_code=code).first()
         if existing is None:
             existing = services.department_create(
@@ -159,39 +159,38 @@ def load_demo(*, out: Any = None) -> User:
     return admin
 
 
+def _department_code(index: int) -> str:
+    spec = DEPARTMENTS[index - 1]
+    return credit_code(spec.prefix, spec.division, f"7{index:07d}")
+
+
+def _system_department(index: int, parent: Department | None) -> Department:
+    """Create one of the first departments before any admin exists (system actor, audited)."""
+    spec, code = DEPARTMENTS[index - 1], _department_code(index)
+    node = Department.objects.filter(credit_code=code).first()
+    if node is not None:
+        return node
+    instance = Department(
+        name=spec.name,
+        short_name=spec.short_name,
+        kind=spec.kind,
+        division_code=spec.division,
+        credit_code=code,
+    )
+    if parent is None:
+        node = Department.objects.add_root(instance=instance)
+    else:
+        node = Department.objects.add_child(parent, instance=instance)
+    audit_record(actor=None, action="department.create", obj=node, data={"name": node.name})
+    return node
+
+
 def _bootstrap_admin() -> User:
     admin = User.objects.filter(username="admin").first()
     if admin is not None:
         return admin
     # The very first admin has nobody to create it: the system does, and says so in the log.
-    zsj_spec = DEPARTMENTS[1]
-    root_code = credit_code(DEPARTMENTS[0].prefix, COUNTY, "70000001")
-    root = Department.objects.filter(credit_code=root_code).first()
-    if root is None:
-        root = Department.objects.add_root(
-            instance=Department(
-                name=DEPARTMENTS[0].name,
-                short_name=DEPARTMENTS[0].short_name,
-                kind=DEPARTMENTS[0].kind,
-                division_code=COUNTY,
-                credit_code=root_code,
-            ),
-        )
-        audit_record(actor=None, action="department.create", obj=root, data={"name": root.name})
-    zsj_code = credit_code(zsj_spec.prefix, COUNTY, "70000002")
-    zsj = Department.objects.filter(credit_code=zsj_code).first()
-    if zsj is None:
-        zsj = Department.objects.add_child(
-            root,
-            instance=Department(
-                name=zsj_spec.name,
-                short_name=zsj_spec.short_name,
-                kind=zsj_spec.kind,
-                division_code=COUNTY,
-                credit_code=zsj_code,
-            ),
-        )
-        audit_record(actor=None, action="department.create", obj=zsj, data={"name": zsj.name})
+    zsj = _system_department(2, _system_department(1, None))
     admin = User(username="admin", full_name="高志强", role=Role.ADMIN, department=zsj, phone="13904780001")
     admin.set_password(DEMO_PASSWORD)
     admin.save()

@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from yichuang.accounts import selectors, services
@@ -80,7 +81,7 @@ def department_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已新建部门：{department.name}")
             return redirect("accounts:department_detail", department_id=department.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/department_form.html", {"form": form}, status=status)
+    return render(request, "accounts/form_page.html", {"form": form, "title": _("新建部门")}, status=status)
 
 
 @login_required
@@ -113,4 +114,4 @@ def applicant_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已登记申请人：{applicant.name}")
             return redirect("accounts:applicant_list")
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/applicant_form.html", {"form": form}, status=status)
+    return render(request, "accounts/form_page.html", {"form": form, "title": _("登记申请人")}, status=status)

@@ -112,30 +112,20 @@ def audit_record(
     occurred_at = timezone.now()
     with transaction.atomic():
         head = _locked_head()
-        seq = head.seq + 1
-        digest = compute_hash(
-            seq=seq,
-            occurred_at=occurred_at,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            data=clean_data,
-            prev_hash=head.hash,
-        )
-        event = AuditEvent.objects.create(
-            seq=seq,
-            occurred_at=occurred_at,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            data=clean_data,
-            prev_hash=head.hash,
-            hash=digest,
-        )
+        fields = {
+            "seq": head.seq + 1,
+            "occurred_at": occurred_at,
+            "actor_id": actor_id,
+            "actor_label": actor_label,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "data": clean_data,
+            "prev_hash": head.hash,
+        }
+        digest = compute_hash(**fields)
+        event = AuditEvent.objects.create(**fields, hash=digest)
+        seq = fields["seq"]
         head.seq, head.hash = seq, digest
         head.save(update_fields=["seq", "hash"])
     return event
