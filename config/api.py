@@ -3,6 +3,7 @@ error shape ``{"error": {"code", "message", "fields"?, "extra"?}}`` for every fa
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +17,8 @@ from yichuang.accounts.api import router as accounts_router
 from yichuang.accounts.services import api_token_authenticate
 from yichuang.core.api import router as core_router
 from yichuang.core.errors import ApplicationError
+
+logger = logging.getLogger("yichuang.api")
 
 
 class BearerTokenAuth(HttpBearer):
@@ -36,7 +39,7 @@ api = NinjaAPI(
     renderer=Utf8JSONRenderer(),
     title="yichuang 一窗 API",
     version="1",
-    description='一体化政务服务平台接口。错误统一为 {"error": {"code", "message", "fields"}}。',
+    description='一体化政务服务平台接口。错误统一为 {"error": {"code", "message", "fields"?, "extra"?}}。',
     auth=[SessionAuth(), BearerTokenAuth()],
     urls_namespace="api-v1",
 )
@@ -90,6 +93,13 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with its traceback (personal data masked by the log filter); the client gets the shape.
+    logger.exception("unhandled API error on %s %s", request.method, request.path)
+    return error_response(request, 500, "server_error", "系统暂时无法处理该请求，请稍后重试")
 
 
 api.add_router("/", core_router)

@@ -97,6 +97,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("YICHUANG_TEST_SQLITE", "")}
 
+# Cache: in-process by default; with REDIS_URL every worker shares it, so a calendar override made in
+# one worker is seen by all at once (in-process caches refresh within CALENDAR_CACHE_SECONDS).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CALENDAR_CACHE_SECONDS = int(os.environ.get("YICHUANG_CALENDAR_CACHE_SECONDS", "300" if REDIS_URL else "30"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -8,6 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from yichuang.core.audit import audit_record
+from yichuang.core.masking import mask_text
 
 
 @receiver(user_logged_in)
@@ -23,7 +24,8 @@ def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def _on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    username = str(credentials.get("username", ""))[:150]
+    # People sometimes type an ID number or phone as the user name: mask it like any log line.
+    username = mask_text(str(credentials.get("username", ""))[:150])
     audit_record(
         actor=None, action="auth.login_failed", object_type="accounts.user", data={"username": username}
     )

@@ -16,11 +16,12 @@ import functools
 from dataclasses import dataclass
 
 import chinese_calendar
+from django.conf import settings
 from django.core.cache import cache
 
 from yichuang.core.errors import ApplicationError
 
-_CACHE_SECONDS = 300
+FIRST_YEAR, LAST_YEAR = 2004, 2100  # chinese_calendar starts in 2004; later years are entered by hand
 _MAX_SPAN_DAYS = 3660  # ten years: any longer request is a mistake, not a time limit
 
 _HOLIDAY_NAMES_BY_MEMBER = {
@@ -65,6 +66,8 @@ _YearState = tuple[dict[dt.date, tuple[bool, str]], bool]
 
 @functools.cache
 def _national_year_covered(year: int) -> bool:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return False
     try:
         chinese_calendar.is_workday(dt.date(year, 6, 1))
     except NotImplementedError:
@@ -83,8 +86,18 @@ def _national_year(year: int) -> dict[dt.date, tuple[bool, str | None]]:
     return out
 
 
+def check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ApplicationError(
+            f"年份应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间",
+            code="calendar_year_out_of_range",
+            extra={"year": year},
+        )
+
+
 def _year_state(year: int) -> _YearState:
     """(overrides of that year, whether the year may be computed), cached per year."""
+    check_year(year)
     key = f"yichuang:calendar:{year}"
     state = cache.get(key)
     if state is None:
@@ -95,7 +108,7 @@ def _year_state(year: int) -> _YearState:
         }
         covered = _national_year_covered(year) or CalendarYear.objects.filter(year=year).exists()
         state = (overrides, covered)
-        cache.set(key, state, _CACHE_SECONDS)
+        cache.set(key, state, getattr(settings, "CALENDAR_CACHE_SECONDS", 30))
     return state
 
 
@@ -177,6 +190,7 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 def year_days(year: int) -> list[DayInfo]:
     """Every day of ``year`` for the calendar screen and API (raises if the year is not covered)."""
+    check_year(year)
     day, out = dt.date(year, 1, 1), []
     states: dict[int, _YearState] = {}
     while day.year == year:

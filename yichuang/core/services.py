@@ -73,6 +73,7 @@ def calendar_year_enter(*, actor: Any, year: int, note: str) -> CalendarYear:
         raise ApplicationError(
             "请填写依据（如国务院办公厅关于该年度部分节假日安排的通知）", fields={"note": ["必填"]}
         )
+    calendar.check_year(year)
     if calendar.year_has_national_data(year):
         raise ApplicationError(f"{year} 年已有国家法定节假日数据，无需人工录入", code="year_covered")
     if CalendarYear.objects.filter(year=year).exists():
