@@ -69,3 +69,15 @@ class ApplicantFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"申请人{n}")
     id_number = factory.LazyFunction(valid_id_number)
     phone = "13912345678"
+
+
+def department_payload(parent: Department, *, parent_key: str = "parent_id", **overrides: Any) -> dict:
+    """The body of a new-department request (API uses ``parent_id``, the screen ``parent``)."""
+    body = {
+        parent_key: parent.pk,
+        "name": "乌拉特中旗林业和草原局",
+        "kind": "agency",
+        "division_code": "150824",
+        "credit_code": valid_credit_code(),
+    }
+    return {**body, **overrides}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from yichuang.accounts.models import Applicant, Department
+from yichuang.accounts.tests.factories import department_payload
 from yichuang.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +26,7 @@ def test_api_refuses_a_bad_id_number_with_a_structured_error(client_for) -> None
 
 
 def test_api_refuses_a_bad_credit_code(org, client_for) -> None:
-    body = {
-        "parent_id": org.gov.pk,
-        "name": "林草局",
-        "kind": "agency",
-        "division_code": "150824",
-        "credit_code": "11150824012345671X",
-    }
+    body = department_payload(org.gov, name="林草局", credit_code="11150824012345671X")
     count = Department.objects.count()
     response = client_for("admin").post("/api/v1/departments", body, content_type="application/json")
     assert response.status_code == 400
@@ -89,13 +84,7 @@ def test_screen_creates_an_applicant(client_for) -> None:
 
 
 def test_department_screen_refuses_bad_codes(org, client_for) -> None:
-    form = {
-        "parent": org.gov.pk,
-        "name": "林草局",
-        "kind": "agency",
-        "division_code": "150824",
-        "credit_code": "123",
-    }
+    form = department_payload(org.gov, parent_key="parent", name="林草局", credit_code="123")
     response = client_for("admin").post("/departments/new/", form)
     assert response.status_code == 400
     assert "统一社会信用代码应为18位" in response.content.decode()

@@ -7,7 +7,7 @@ from django.test import Client
 
 from yichuang.accounts import selectors, services
 from yichuang.accounts.roles import Role
-from yichuang.accounts.tests.factories import ApplicantFactory, valid_credit_code
+from yichuang.accounts.tests.factories import ApplicantFactory, department_payload
 from yichuang.core.errors import NotFoundError, PermissionDeniedError
 
 pytestmark = pytest.mark.django_db
@@ -51,13 +51,7 @@ def test_department_screen_hides_other_departments_staff(org, client_for) -> Non
 
 
 def test_only_the_admin_creates_departments(org, client_for) -> None:
-    body = {
-        "parent_id": org.gov.pk,
-        "name": "乌拉特中旗林业和草原局",
-        "kind": "agency",
-        "division_code": "150824",
-        "credit_code": valid_credit_code(),
-    }
+    body = department_payload(org.gov)
     for role in ("clerk", "reviewer", "inspector", "applicant"):
         denied = client_for(role).post("/api/v1/departments", body, content_type="application/json")
         assert denied.status_code == 403, role
