@@ -15,6 +15,10 @@ from ninja.security import HttpBearer, SessionAuth
 
 from yichuang.accounts.api import router as accounts_router
 from yichuang.accounts.services import api_token_authenticate
+from yichuang.catalog.api import router as catalog_router
+from yichuang.catalog.api_import import router as catalog_import_router
+from yichuang.catalog.api_lists import router as catalog_lists_router
+from yichuang.catalog.api_search import router as catalog_search_router
 from yichuang.core.api import router as core_router
 from yichuang.core.errors import ApplicationError
 
@@ -104,3 +108,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/catalog", catalog_search_router)
+api.add_router("/catalog", catalog_lists_router)
+api.add_router("/catalog", catalog_import_router)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ninja",
     "yichuang.core",
     "yichuang.accounts",
+    "yichuang.catalog",
 ]
 
 MIDDLEWARE = [

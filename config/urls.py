@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("yichuang.accounts.urls")),
     path("", include("yichuang.core.urls")),
+    path("", include("yichuang.catalog.urls")),
 ]

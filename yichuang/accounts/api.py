@@ -30,7 +30,7 @@ class DepartmentOut(Schema):
     short_name: str
     kind: str
     division_code: str
-    credit_code: str
+    credit_code: str | None
     parent_id: int | None
     depth: int
     is_active: bool

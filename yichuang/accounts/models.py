@@ -34,8 +34,15 @@ class Department(MP_Node):
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices)
     division_code = models.CharField(_("行政区划代码"), max_length=12, validators=[validate_division_code])
+    # Null only for departments imported from a source that gave no valid code (their items then
+    # carry no 实施编码 until the admin enters one); every department created on screen has one.
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
+        _("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_credit_code],
     )
     is_active = models.BooleanField(_("在用"), default=True)
 

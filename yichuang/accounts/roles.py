@@ -40,15 +40,19 @@ CAPABILITY_LABELS: dict[str, str] = {
     "audit.view": "查看审计日志",
     "token.manage": "管理接口令牌",
     "admin.site": "使用系统管理后台",
+    "catalog.view": "查看事项库（含未公开信息）",
+    "catalog.propose": "提出本部门事项的新增、变更和取消申请",
+    "catalog.approve": "审核事项变更申请并发布新版本",
+    "catalog.manage": "维护事项清单、导入导出事项",
 }
 
-_STAFF_BASE = {"department.view", "staff.view", "calendar.view"}
+_STAFF_BASE = {"department.view", "staff.view", "calendar.view", "catalog.view"}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.APPLICANT: frozenset({"applicant.self", "calendar.view"}),
     Role.CLERK: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage"}),
-    Role.REVIEWER: frozenset(_STAFF_BASE | {"applicant.view"}),
-    Role.CHIEF_REP: frozenset(_STAFF_BASE | {"applicant.view"}),
+    Role.REVIEWER: frozenset(_STAFF_BASE | {"applicant.view", "catalog.propose"}),
+    Role.CHIEF_REP: frozenset(_STAFF_BASE | {"applicant.view", "catalog.propose"}),
     Role.ISSUER: frozenset(_STAFF_BASE | {"applicant.view"}),
     Role.HELPER: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage"}),
     Role.OPERATOR: frozenset(_STAFF_BASE),
