@@ -43,20 +43,22 @@ def department_create(
     name: str,
     kind: str,
     division_code: str,
-    credit_code: str,
+    credit_code: str | None,
     short_name: str = "",
 ) -> Department:
+    """Create a department. ``credit_code`` may be None only for departments taken over from an
+    imported catalogue whose source gave no valid code; screens and the API always require one."""
     require_capability(actor, "department.manage", "只有政数局管理员可以新建部门")
     department = Department(
         name=name.strip(),
         short_name=short_name.strip(),
         kind=kind,
         division_code=division_code.strip(),
-        credit_code=normalize_credit_code(credit_code),
+        credit_code=normalize_credit_code(credit_code) if credit_code is not None else None,
     )
     # Validate before touching the tree, so a bad code leaves no half-inserted node.
     full_clean_or_raise(department, exclude=["path", "depth", "numchild"])
-    if Department.objects.filter(credit_code=department.credit_code).exists():
+    if department.credit_code and Department.objects.filter(credit_code=department.credit_code).exists():
         raise ConflictError("该统一社会信用代码已被其他部门使用", fields={"credit_code": ["已存在"]})
     try:
         with transaction.atomic():

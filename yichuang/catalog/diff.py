@@ -20,7 +20,7 @@ _INLINE_MIN_LENGTH = 20
 
 @dataclass
 class FieldChange:
-    field: str
+    name: str
     label: str
     old: str
     new: str
@@ -50,13 +50,15 @@ class ElementsDiff:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "fields": [{"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in self.fields],
+            "fields": [{"field": c.name, "label": c.label, "old": c.old, "new": c.new} for c in self.fields],
             "materials": [
                 {
                     "key": m.key,
                     "name": m.name,
                     "status": m.status,
-                    "changes": [{"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in m.changes],
+                    "changes": [
+                        {"field": c.name, "label": c.label, "old": c.old, "new": c.new} for c in m.changes
+                    ],
                 }
                 for m in self.materials
             ],
@@ -91,9 +93,13 @@ def _display(model: Any, name: str, value: Any) -> str:
             for s in value
         )
     if name == "fees":
-        return "\n".join(f"{f['name']}：{f['standard']}" + (f"（{f['basis']}）" if f.get("basis") else "") for f in value)
+        return "\n".join(
+            f"{f['name']}：{f['standard']}" + (f"（{f['basis']}）" if f.get("basis") else "") for f in value
+        )
     if name == "intermediary_services":
-        return "\n".join(f"{s['name']}" + (f"（依据：{s['basis']}）" if s.get("basis") else "") for s in value)
+        return "\n".join(
+            f"{s['name']}" + (f"（依据：{s['basis']}）" if s.get("basis") else "") for s in value
+        )
     if name in ("blank_form", "sample"):
         return "已上传文件"
     try:

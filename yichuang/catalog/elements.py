@@ -120,7 +120,8 @@ def elements_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, A
     unknown = set(changes) - set(ELEMENT_FIELDS) - {"materials"}
     if unknown:
         raise ApplicationError(
-            f"未知的事项要素：{'、'.join(sorted(unknown))}", fields={name: ["未知字段"] for name in sorted(unknown)}
+            f"未知的事项要素：{'、'.join(sorted(unknown))}",
+            fields={name: ["未知字段"] for name in sorted(unknown)},
         )
     return {**base, **changes}
 
@@ -228,7 +229,11 @@ def _clean_materials(errors: dict[str, list[str]], value: Any) -> list[dict[str,
         defaults = Material()
         fields = {name: entry.get(name, getattr(defaults, name)) for name in MATERIAL_FIELDS}
         material = Material(**fields)
-        _collect(errors, where, lambda m=material: m.full_clean(exclude=_MATERIAL_EXCLUDE, validate_constraints=False))
+        _collect(
+            errors,
+            where,
+            lambda m=material: m.full_clean(exclude=_MATERIAL_EXCLUDE, validate_constraints=False),
+        )
         row: dict[str, Any] = {name: getattr(material, name) for name in MATERIAL_FIELDS}
         for name in MATERIAL_FIELDS:
             if isinstance(row[name], str):
@@ -272,7 +277,11 @@ def _check_rules(errors: dict[str, list[str]], data: dict[str, Any]) -> None:
     if data["visits_required"] == 0 and data["online_depth"] != OnlineDepth.FULL:
         errors["visits_required"] = ["零跑动（不见面）事项的网办深度应为四级：全程网办"]
     deferrable = [m for m in data["materials"] if m["necessity"] == "3"]
-    if deferrable and data["case_kind"] == ItemCaseKind.IMMEDIATE and len(deferrable) == len(data["materials"]):
+    if (
+        deferrable
+        and data["case_kind"] == ItemCaseKind.IMMEDIATE
+        and len(deferrable) == len(data["materials"])
+    ):
         errors["materials"] = ["容缺受理只适用于次要材料，主要材料不能全部容缺"]
     if data["result_type"] == "10" and not data["result_name"]:
         errors["result_name"] = ["审批结果为证照时须填写证照名称"]

@@ -160,9 +160,7 @@ class ServiceItem(models.Model):
         Department, verbose_name=_("实施主体"), on_delete=models.PROTECT, related_name="service_items"
     )
     level = models.CharField(_("行使层级"), max_length=1, choices=Level.choices, default=Level.COUNTY)
-    basic_code = models.CharField(
-        _("基本编码"), max_length=12, blank=True, validators=[validate_basic_code]
-    )
+    basic_code = models.CharField(_("基本编码"), max_length=12, blank=True, validators=[validate_basic_code])
     source_code = models.CharField(_("来源编码"), max_length=100, blank=True, db_index=True)
     status = models.CharField(_("状态"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.ACTIVE)
     # Denormalised from the current version so that lists, search and codes need no join.
@@ -375,13 +373,27 @@ class Material(_WriteOnce):
     )
     originals = models.PositiveSmallIntegerField(_("原件份数"), default=1, validators=[MaxValueValidator(20)])
     copies = models.PositiveSmallIntegerField(_("复印件份数"), default=0, validators=[MaxValueValidator(20)])
-    media = models.CharField(_("材料形式"), max_length=10, choices=MaterialMedia.choices, default=MaterialMedia.BOTH)
-    material_type = models.CharField(_("材料类型"), max_length=40, blank=True, help_text=_("如 id_card，用于一件事材料去重"))
+    media = models.CharField(
+        _("材料形式"), max_length=10, choices=MaterialMedia.choices, default=MaterialMedia.BOTH
+    )
+    material_type = models.CharField(
+        _("材料类型"), max_length=40, blank=True, help_text=_("如 id_card，用于一件事材料去重")
+    )
     blank_form = models.ForeignKey(
-        CatalogFile, verbose_name=_("空白表格"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        CatalogFile,
+        verbose_name=_("空白表格"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     sample = models.ForeignKey(
-        CatalogFile, verbose_name=_("示范文本"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        CatalogFile,
+        verbose_name=_("示范文本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     licence_type_code = models.CharField(_("可替代的电子证照类型"), max_length=40, blank=True)
     commitment_replaceable = models.BooleanField(_("可告知承诺替代"), default=False)
@@ -416,7 +428,9 @@ class ReviewPoint(_WriteOnce):
         verbose_name_plural = _("审核要点")
         ordering = ["material_id", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["material", "position"], name="catalog_review_point_unique_position")
+            models.UniqueConstraint(
+                fields=["material", "position"], name="catalog_review_point_unique_position"
+            )
         ]
 
     def __str__(self) -> str:
@@ -440,7 +454,9 @@ class ChangeRequest(models.Model):
     item = models.ForeignKey(
         ServiceItem, null=True, blank=True, on_delete=models.PROTECT, related_name="change_requests"
     )
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="catalog_change_requests")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="catalog_change_requests"
+    )
     base_version = models.ForeignKey(
         ItemVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -538,7 +554,9 @@ class ItemListAdjustment(models.Model):
     class Meta:
         verbose_name = _("清单手工调整")
         verbose_name_plural = _("清单手工调整")
-        constraints = [models.UniqueConstraint(fields=["item_list", "item"], name="catalog_one_adjustment_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["item_list", "item"], name="catalog_one_adjustment_per_item")
+        ]
 
 
 class ItemListVersion(models.Model):
@@ -556,7 +574,9 @@ class ItemListVersion(models.Model):
         verbose_name = _("清单版本")
         verbose_name_plural = _("清单版本")
         ordering = ["item_list_id", "-number"]
-        constraints = [models.UniqueConstraint(fields=["item_list", "number"], name="catalog_list_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["item_list", "number"], name="catalog_list_version_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_list} 第{self.number}版"
@@ -572,7 +592,9 @@ class ItemListEntry(models.Model):
 
     class Meta:
         ordering = ["list_version_id", "position"]
-        constraints = [models.UniqueConstraint(fields=["list_version", "item"], name="catalog_list_entry_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["list_version", "item"], name="catalog_list_entry_unique")
+        ]
 
 
 # ——— 检索 ———
@@ -622,7 +644,9 @@ class CatalogImport(models.Model):
 
     file_name = models.CharField(_("文件名"), max_length=200)
     data = models.BinaryField()
-    status = models.CharField(_("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
     source_format = models.CharField(_("文件格式"), max_length=40, blank=True)
     total_rows = models.PositiveIntegerField(_("总行数"), default=0)
     processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)

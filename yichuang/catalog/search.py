@@ -49,7 +49,9 @@ class SearchResults:
     hits: list[ServiceItem] = field(default_factory=list)
 
 
-def search_items(*, query: str, limit: int = 20, offset: int = 0, department_id: int | None = None) -> SearchResults:
+def search_items(
+    *, query: str, limit: int = 20, offset: int = 0, department_id: int | None = None
+) -> SearchResults:
     terms = _terms(query)
     if not terms:
         return SearchResults(query=query, total=0)

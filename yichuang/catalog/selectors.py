@@ -50,9 +50,10 @@ def item_get(*, item_id: int) -> ServiceItem:
 def item_version_get(*, item: ServiceItem, number: int | None = None) -> ItemVersion:
     """A version with its materials and review points; the current one when ``number`` is None."""
     versions = _with_materials(ItemVersion.objects.select_related("published_by", "change_request"))
-    version = versions.filter(
-        item=item, **({"number": number} if number is not None else {"pk": item.current_version_id})
-    ).first()
+    if number is None:
+        version = versions.filter(item=item, pk=item.current_version_id).first()
+    else:
+        version = versions.filter(item=item, number=number).first()
     if version is None:
         raise NotFoundError("未找到该版本")
     return version
@@ -87,7 +88,9 @@ def item_path(*, item: ServiceItem) -> list[ServiceItem]:
 
 
 def item_children(*, item: ServiceItem) -> QuerySet[ServiceItem]:
-    return item.children.filter(status=ItemStatus.ACTIVE, current_version__isnull=False).order_by("basic_code", "pk")
+    return item.children.filter(status=ItemStatus.ACTIVE, current_version__isnull=False).order_by(
+        "basic_code", "pk"
+    )
 
 
 def handling_items(
@@ -124,7 +127,10 @@ def change_request_list(
 
 def change_request_get(*, actor: Any, change_request_id: int) -> ChangeRequest:
     change_request = (
-        change_request_list(actor=actor).select_related("base_version", "parent").filter(pk=change_request_id).first()
+        change_request_list(actor=actor)
+        .select_related("base_version", "parent")
+        .filter(pk=change_request_id)
+        .first()
     )
     if change_request is None:
         raise NotFoundError("未找到该变更申请，或它不属于您的部门")

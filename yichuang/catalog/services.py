@@ -27,7 +27,6 @@ from yichuang.catalog.models import (
     ChangeKind,
     ChangeRequest,
     ChangeRequestStatus,
-    ItemKind,
     ItemStatus,
     ItemVersion,
     Material,
@@ -126,14 +125,23 @@ def change_request_propose_create(
     _check_files_exist(cleaned)
     code = normalize_basic_code(basic_code)
     candidate = ServiceItem(
-        kind=item_kind, parent=parent, department=department, level=level, basic_code=code, name=cleaned["name"]
+        kind=item_kind,
+        parent=parent,
+        department=department,
+        level=level,
+        basic_code=code,
+        name=cleaned["name"],
     )
-    full_clean_or_raise(candidate, exclude=["current_version", "implementation_code"], validate_constraints=False)
+    full_clean_or_raise(
+        candidate, exclude=["current_version", "implementation_code"], validate_constraints=False
+    )
     if parent is not None and parent.status != ItemStatus.ACTIVE:
         raise ApplicationError("上级事项已取消，不能在其下新增事项", fields={"parent": ["已取消"]})
     if code and ServiceItem.objects.filter(department=department, level=level, basic_code=code).exists():
         raise ConflictError(
-            "本实施主体在该层级已有相同基本编码的事项", code="duplicate_code", fields={"basic_code": ["已存在"]}
+            "本实施主体在该层级已有相同基本编码的事项",
+            code="duplicate_code",
+            fields={"basic_code": ["已存在"]},
         )
     change_request = ChangeRequest(
         kind=ChangeKind.CREATE,
@@ -223,7 +231,9 @@ def change_request_approve(*, actor: Any, change_request: ChangeRequest, reason:
         if item.status != ItemStatus.ACTIVE:
             raise ConflictError("该事项已取消", code="item_retired")
         assert item.current_version is not None
-        elements = locked.payload if locked.kind == ChangeKind.EDIT else version_elements(item.current_version)
+        elements = (
+            locked.payload if locked.kind == ChangeKind.EDIT else version_elements(item.current_version)
+        )
     if locked.kind != ChangeKind.RETIRE:
         _check_files_exist(elements)
     version = item_version_publish(
@@ -253,15 +263,20 @@ def change_request_reject(*, actor: Any, change_request: ChangeRequest, reason: 
 @transaction.atomic
 def change_request_withdraw(*, actor: Any, change_request: ChangeRequest) -> ChangeRequest:
     policies.require_can_propose_for(actor, change_request.department)
-    return change_request_transition(change_request=change_request, to=ChangeRequestStatus.WITHDRAWN, actor=actor)
+    return change_request_transition(
+        change_request=change_request, to=ChangeRequestStatus.WITHDRAWN, actor=actor
+    )
 
 
 def _item_create(change_request: ChangeRequest) -> ServiceItem:
-    if change_request.basic_code and ServiceItem.objects.filter(
-        department_id=change_request.department_id,
-        level=change_request.level,
-        basic_code=change_request.basic_code,
-    ).exists():
+    if (
+        change_request.basic_code
+        and ServiceItem.objects.filter(
+            department_id=change_request.department_id,
+            level=change_request.level,
+            basic_code=change_request.basic_code,
+        ).exists()
+    ):
         raise ConflictError("该基本编码已被其他事项使用，请退回申请并更换编码", code="duplicate_code")
     item = ServiceItem(
         kind=change_request.item_kind,
@@ -358,7 +373,9 @@ def item_version_publish(
 @transaction.atomic
 def catalog_file_upload(*, actor: Any, name: str, content: bytes) -> CatalogFile:
     """Store a blank form or sample file, checked by its content, once per content."""
-    if not (policies.has_capability(actor, "catalog.propose") or policies.has_capability(actor, "catalog.manage")):
+    if not (
+        policies.has_capability(actor, "catalog.propose") or policies.has_capability(actor, "catalog.manage")
+    ):
         policies.require_can_manage(actor)
     if not content:
         raise ApplicationError("上传的文件是空的", fields={"file": ["空文件"]})
@@ -370,7 +387,8 @@ def catalog_file_upload(*, actor: Any, name: str, content: bytes) -> CatalogFile
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if content_type is None or extension not in _EXTENSIONS[content_type]:
         raise ApplicationError(
-            "只能上传 PDF、Word、Excel、PNG 或 JPG 文件，且文件内容须与扩展名一致", fields={"file": ["文件类型不允许"]}
+            "只能上传 PDF、Word、Excel、PNG 或 JPG 文件，且文件内容须与扩展名一致",
+            fields={"file": ["文件类型不允许"]},
         )
     digest = hashlib.sha256(content).hexdigest()
     existing = CatalogFile.objects.filter(sha256=digest).first()
@@ -384,7 +402,9 @@ def catalog_file_upload(*, actor: Any, name: str, content: bytes) -> CatalogFile
         data=content,
         uploaded_by=actor,
     )
-    audit_record(actor=actor, action="catalog.file.upload", obj=stored, data={"name": stored.name, "size": stored.size})
+    audit_record(
+        actor=actor, action="catalog.file.upload", obj=stored, data={"name": stored.name, "size": stored.size}
+    )
     return stored
 
 

@@ -21,7 +21,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def change_request_transition(
-    *, change_request: ChangeRequest, to: str, actor: Any, reason: str = "", data: dict[str, Any] | None = None
+    *,
+    change_request: ChangeRequest,
+    to: str,
+    actor: Any,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
 ) -> ChangeRequest:
     """Lock the row, refuse an illegal move, save and append the audit event. Call inside a transaction."""
     locked = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
