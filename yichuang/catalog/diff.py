@@ -87,10 +87,9 @@ def _display(model: Any, name: str, value: Any) -> str:
             for i, s in enumerate(value, start=1)
         )
     if name == "special_procedures":
+        kinds = dict(SpecialProcedureKind.choices)
         return "\n".join(
-            f"{SpecialProcedureKind(s['kind']).label if s['kind'] in SpecialProcedureKind.values else s['kind']}"
-            f"（{s['name']}）{s['days']}个工作日"
-            for s in value
+            f"{kinds.get(s['kind'], s['kind'])}（{s['name']}）{s['days']}个工作日" for s in value
         )
     if name == "fees":
         return "\n".join(

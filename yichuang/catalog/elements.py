@@ -148,7 +148,7 @@ def elements_clean(data: dict[str, Any]) -> dict[str, Any]:
     if not errors:
         _check_rules(errors, cleaned)
     if errors:
-        first_field, first_messages = next(iter(errors.items()))
+        first_messages = next(iter(errors.values()))
         raise ApplicationError(
             f"事项要素有 {sum(len(m) for m in errors.values())} 处需要修改：{first_messages[0]}",
             code="invalid_elements",

@@ -558,6 +558,9 @@ class ItemListAdjustment(models.Model):
             models.UniqueConstraint(fields=["item_list", "item"], name="catalog_one_adjustment_per_item")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}：{self.item}"
+
 
 class ItemListVersion(models.Model):
     """A published, dated edition of a list; never changed after publication."""
@@ -596,6 +599,9 @@ class ItemListEntry(models.Model):
             models.UniqueConstraint(fields=["list_version", "item"], name="catalog_list_entry_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.list_version} · {self.position}"
+
 
 # ——— 检索 ———
 
@@ -611,6 +617,9 @@ class SearchEntry(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["term", "item"], name="catalog_search_unique_posting")]
         indexes = [models.Index(fields=["item"], name="catalog_search_item")]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.item_id}"
 
 
 class SearchSynonym(models.Model):

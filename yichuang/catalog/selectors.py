@@ -51,7 +51,7 @@ def item_version_get(*, item: ServiceItem, number: int | None = None) -> ItemVer
     """A version with its materials and review points; the current one when ``number`` is None."""
     versions = _with_materials(ItemVersion.objects.select_related("published_by", "change_request"))
     if number is None:
-        version = versions.filter(item=item, pk=item.current_version_id).first()
+        version = versions.filter(item=item, pk=item.current_version_id or 0).first()
     else:
         version = versions.filter(item=item, number=number).first()
     if version is None:

@@ -1,4 +1,4 @@
-"""URL patterns of the catalog's import screens (included by ``yichuang.catalog.urls``, namespace "catalog")."""
+"""URL patterns of the catalog's import screens (namespace "catalog")."""
 
 from __future__ import annotations
 
