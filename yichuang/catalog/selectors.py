@@ -116,7 +116,7 @@ def change_request_list(
     *, actor: Any, status: str | None = None, item: ServiceItem | None = None
 ) -> QuerySet[ChangeRequest]:
     requests = policies.change_request_scope(actor).select_related(
-        "department", "item", "proposed_by", "decided_by"
+        "department", "item", "proposed_by", "decided_by", "base_version", "resulting_version"
     )
     if status:
         requests = requests.filter(status=status)
