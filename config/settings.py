@@ -106,6 +106,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CALENDAR_CACHE_SECONDS = int(os.environ.get("YICHUANG_CALENDAR_CACHE_SECONDS", "300" if REDIS_URL else "30"))
+# Background jobs (catalog imports …) run in a thread after commit; eager runs them in the request
+# itself (tests, single-process tools).
+YICHUANG_JOBS_EAGER = env_bool("YICHUANG_JOBS_EAGER", False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
