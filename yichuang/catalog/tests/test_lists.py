@@ -344,6 +344,23 @@ def test_public_list_page_has_no_n_plus_one(org, client, django_assert_max_num_q
         assert client.get(reverse("catalog:list_index")).status_code == 200
 
 
+def test_admin_overview_queries_do_not_grow_with_items(
+    org, client_for, django_assert_max_num_queries
+) -> None:
+    admin = client_for("admin")
+    # The same lists non-empty in both states: an empty rule list skips its materials prefetch.
+    _item(org, "11A000100001", item_type="licensing", nearby_level="village", name="许可1")
+    _publish(org, ListKind.LICENSING)
+    with django_assert_max_num_queries(60) as few:
+        assert admin.get(reverse("catalog:list_manage")).status_code == 200
+    for n in range(2, 8):
+        _item(org, f"11A00010000{n}", item_type="licensing", nearby_level="village", name=f"许可{n}")
+    _publish(org, ListKind.LICENSING)
+    with django_assert_max_num_queries(60) as many:
+        assert admin.get(reverse("catalog:list_manage")).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
 def test_excel_export(org, client) -> None:
     _item(org, "11A000100001", item_type="licensing", name="许可甲")
     _item(org, "11A000100002", item_type="licensing", name="许可乙", case_kind="1", promised_days=0)
