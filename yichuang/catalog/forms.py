@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.accounts.forms import ServiceErrorFormMixin
@@ -135,6 +136,7 @@ class ElementsForm(ServiceErrorFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for name in SCALAR_FIELDS:
             model_field = ItemVersion._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
             field = model_field.formfield()
             assert field is not None
             if name in _HELP_TEXTS:
@@ -199,7 +201,9 @@ class MaterialForm(forms.Form):
             "material_type",
             "note",
         ):
-            field = Material._meta.get_field(name).formfield()
+            model_field = Material._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
+            field = model_field.formfield()
             assert field is not None
             if name == "note":
                 field.widget = forms.Textarea(attrs={"rows": 2})

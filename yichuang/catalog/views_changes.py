@@ -300,6 +300,7 @@ def _change_page(
     *,
     approve_form: DecisionForm | None = None,
     reject_form: ReasonForm | None = None,
+    error: ApplicationError | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -316,6 +317,7 @@ def _change_page(
         "approve_form": approve_form or DecisionForm(prefix="approve"),
         "reject_form": reject_form,
         "resulting_version": _resulting_version(change_request),
+        "error": error,
     }
     return render(request, "catalog/change_detail.html", context, status=status)
 
@@ -334,7 +336,7 @@ def change_approve(request: HttpRequest, change_request_id: int) -> HttpResponse
         raise
     except ApplicationError as error:
         form.add_service_error(error)
-        return _change_page(request, change_request, approve_form=form, status=error.status)
+        return _change_page(request, change_request, approve_form=form, error=error, status=error.status)
     messages.success(request, f"已批准并发布第{version.number}版：{version.name}")
     return redirect("catalog:change_detail", change_request_id=change_request.pk)
 
@@ -355,7 +357,7 @@ def change_reject(request: HttpRequest, change_request_id: int) -> HttpResponse:
         raise
     except ApplicationError as error:
         form.add_service_error(error)
-        return _change_page(request, change_request, reject_form=form, status=error.status)
+        return _change_page(request, change_request, reject_form=form, error=error, status=error.status)
     messages.success(request, "已退回该变更申请")
     return redirect("catalog:change_detail", change_request_id=change_request.pk)
 

@@ -109,12 +109,12 @@ def plain_sections(context: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         money = ["不要钱，免费办理"]
 
-    online = {
+    answers: dict[int, str] = {
         OnlineDepth.FULL: "能。全程都可以在网上办，不用到窗口",
         OnlineDepth.PRE_REVIEW: "可以先在网上提交材料预审，再到窗口办结",
         OnlineDepth.DOWNLOAD: "可以在网上下载表格、预约，办理要到窗口",
-    }.get(version.online_depth, "不能，需要到窗口办理")
-    online_lines = [online]
+    }
+    online_lines = [answers.get(version.online_depth, "不能，需要到窗口办理")]
     if context["delivery_labels"]:
         online_lines.append("拿结果：" + "、".join(str(label) for label in context["delivery_labels"]))
     return [
@@ -225,7 +225,9 @@ def file_download(request: HttpRequest, sha256: str) -> HttpResponse:
     if stored is None or not (published or policies.has_capability(request.user, "catalog.view")):
         raise NotFoundError("未找到该文件")
     response = HttpResponse(bytes(stored.data), content_type=stored.content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=stored.name)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=stored.name) or ""
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Length"] = str(stored.size)
     return response
