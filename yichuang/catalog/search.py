@@ -1,45 +1,336 @@
 """Catalog search: a jieba-segmented inverted index kept in the database (``SearchEntry``).
 
-Interface used by the rest of the catalog (first version; ranking is refined separately):
-- ``search_index_items(items=...)`` rebuilds the postings of the given items.
-- ``search_items(query=..., limit=..., offset=..., department_id=...)`` returns ranked hits.
+Index: one posting ``(term, item, weight)`` per distinct term of each active handling item that has a
+current version. Terms come from the name and the words people use (``keywords``) with a high weight,
+from the department and the parent main/sub items with a medium one, and from the result name and the
+guide text with a low one. Retired items and main/sub items have no postings.
+
+Query: the query is segmented the same way, expanded with ``SearchSynonym`` (开饭店 → 食品经营 餐饮),
+and scored in SQL as ``SUM(weight × idf × query weight)`` over the postings of its terms. Terms found
+in a large share of a large catalog are left out of that scan and only added to the scores of the top
+candidates, so a common word costs nothing. The top candidates are re-ranked in Python: an exact name
+(or 实施编码 / 基本编码) first, then names containing the whole query, then by score, then by name.
+
+Public interface:
+- ``search_index_items(items=...)``: rebuild the postings of some items (called on every publication).
+- ``search_rebuild_all(batch_size=...)``: rebuild the whole index (management command, bulk imports).
+- ``search_items(query=..., limit=..., offset=..., department_id=...)``: one page of ranked hits.
+
+The SQL is plain SQL-92 plus ``COUNT(*) OVER ()`` and runs unchanged on SQLite (≥ 3.25) and PostgreSQL.
 """
 
 from __future__ import annotations
 
+import math
+import re
+import threading
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import jieba
-from django.db.models import Sum
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 
-from yichuang.catalog.models import ItemKind, ItemStatus, SearchEntry, ServiceItem
+from yichuang.catalog.models import ItemKind, ItemStatus, SearchEntry, SearchSynonym, ServiceItem
+from yichuang.core.errors import ApplicationError
 
 jieba.setLogLevel(60)
 
+__all__ = [
+    "SearchResults",
+    "search_index_items",
+    "search_items",
+    "search_rebuild_all",
+    "search_synonyms",
+    "search_synonyms_changed",
+    "search_terms",
+]
 
-def _terms(text: str) -> set[str]:
-    return {t.strip().lower() for t in jieba.cut_for_search(text or "") if t.strip()}
+# ——— tuning ———
+
+WEIGHT_NAME = 10.0
+WEIGHT_KEYWORDS = 8.0
+WEIGHT_DEPARTMENT = 3.0
+WEIGHT_PARENT = 3.0
+WEIGHT_RESULT = 3.0
+WEIGHT_GUIDE = 1.0
+WEIGHT_LEGAL_BASIS = 0.3
+# A word the query did not contain but a synonym added counts a little less than the user's own.
+QUERY_WEIGHT_OWN = 1.0
+QUERY_WEIGHT_SYNONYM = 0.7
+
+CANDIDATES = 200  # re-ranked in Python; deeper pages follow the SQL order
+COMMON_SHARE = 0.3  # a term in more than this share of items is "common"…
+COMMON_MIN_ITEMS = 500  # …once the catalog is big enough for that to cost anything
+MAX_QUERY_LENGTH = 100
+MAX_TERMS = 40
+MAX_LIMIT = 100
+MAX_OFFSET = 2000
+TERM_MAX_LENGTH = 40  # SearchEntry.term
+SYNONYM_CACHE_KEY = "catalog.search.synonyms.v1"
+SYNONYM_CACHE_SECONDS = 60
+STATS_CACHE_KEY = "catalog.search.indexed_items.v1"
+STATS_CACHE_SECONDS = 300
+
+# Words of item names kept whole by the segmenter, so that index and query split them alike.
+DOMAIN_WORDS = (
+    "食品经营",
+    "食品生产",
+    "食品经营许可",
+    "营业执照",
+    "设立登记",
+    "变更登记",
+    "注销登记",
+    "备案登记",
+    "不动产",
+    "不动产权",
+    "转移登记",
+    "抵押登记",
+    "首次登记",
+    "出生医学证明",
+    "户口登记",
+    "户口迁移",
+    "居民身份证",
+    "告知承诺",
+    "养老保险",
+    "医疗保险",
+    "失业保险",
+    "工伤保险",
+    "生育保险",
+    "住房公积金",
+    "待遇申领",
+    "报装",
+    "供水",
+    "供电",
+    "供气",
+    "供热",
+    "药品经营",
+    "医疗器械",
+    "卫生许可",
+    "公共场所",
+    "建设工程",
+    "施工许可",
+    "规划许可",
+    "道路运输",
+    "从业资格",
+    "残疾人证",
+    "低保",
+    "最低生活保障",
+    "特困人员",
+    "临时救助",
+    "高龄津贴",
+    "婚姻登记",
+    "结婚登记",
+    "离婚登记",
+    "社会保障卡",
+    "准生证",
+    "生育登记",
+    "个体工商户",
+    "农民专业合作社",
+    "烟草专卖",
+    "林木采伐",
+    "草原征占用",
+    "取水许可",
+    "排污许可",
+    "动物防疫",
+    "检疫",
+    "嘎查村",
+    "苏木乡镇",
+    "便民服务",
+    "一件事",
+    "乌拉特中旗",
+)
+# Single characters that carry no meaning on their own (punctuation is dropped anyway).
+STOP_CHARACTERS = frozenset("的和及或与等之其在对为由向被把将于以了是有")
+_WORD = re.compile(r"\w+")
+_CODE = re.compile(r"^[0-9A-Za-z]{12,31}$")
+
+# ——— segmentation ———
+
+_tokenizer: Any = None
+_tokenizer_lock = threading.Lock()
 
 
-def search_index_items(*, items: Iterable[ServiceItem]) -> None:
-    items = list(items)
-    SearchEntry.objects.filter(item__in=items).delete()
-    rows = []
-    for item in items:
-        version = item.current_version
-        if item.kind != ItemKind.HANDLING or item.status != ItemStatus.ACTIVE or version is None:
+def _jieba() -> Any:
+    """The process's tokenizer: the dictionary loads once (~0.6 s), under a lock, on first use."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _tokenizer_lock:
+            if _tokenizer is None:
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                for word in DOMAIN_WORDS:
+                    tokenizer.add_word(word)
+                _tokenizer = tokenizer
+    return _tokenizer
+
+
+def _normalise(text: str) -> str:
+    """Full-width → half-width, lower case: what both sides of a comparison are reduced to."""
+    return unicodedata.normalize("NFKC", text or "").lower().strip()
+
+
+def _words(text: str) -> Iterable[str]:
+    """Like jieba's ``cut_for_search`` but with every dictionary word inside a long word, not only
+    those of two and three characters: 食品经营许可 also gives 食品经营."""
+    tokenizer = _jieba()
+    for token in tokenizer.cut(text, HMM=False):
+        length = len(token)
+        for size in range(2, length):
+            for start in range(length - size + 1):
+                part = token[start : start + size]
+                if tokenizer.FREQ.get(part):
+                    yield part
+        yield token
+
+
+@lru_cache(maxsize=4096)
+def _segment(text: str, *, single_characters: bool = True) -> tuple[str, ...]:
+    """Distinct index terms of ``text`` in order of appearance. Long free text (guide text, department
+    names) keeps only words of two or more characters; names and keywords keep single characters too,
+    so a query of one rare character still finds an item."""
+    text = _normalise(text)
+    if not text:
+        return ()
+    seen: dict[str, None] = {}
+    for token in _words(text):
+        token = token.strip()
+        if not token or not _WORD.fullmatch(token) or token == "_":
             continue
-        weights: dict[str, float] = defaultdict(float)
-        for term in _terms(version.name):
-            weights[term] += 10
-        for term in _terms(version.keywords):
-            weights[term] += 8
-        for term in _terms(version.plain_summary + version.acceptance_conditions):
-            weights[term] += 1
-        rows += [SearchEntry(term=t[:40], item=item, weight=w) for t, w in weights.items()]
-    SearchEntry.objects.bulk_create(rows, batch_size=2000)
+        if len(token) == 1 and (not single_characters or token in STOP_CHARACTERS):
+            continue
+        seen.setdefault(token[:TERM_MAX_LENGTH], None)
+    return tuple(seen)
+
+
+def search_terms(text: str) -> list[str]:
+    """The index terms of a text, as a query would use them (for tests, docs and debugging)."""
+    return list(_segment(text))
+
+
+# ——— synonyms ———
+
+
+def search_synonyms() -> dict[str, tuple[str, ...]]:
+    """``{phrase: expansion terms}``, normalised, cached for a minute (shared when Redis is used)."""
+    cached = cache.get(SYNONYM_CACHE_KEY)
+    if cached is None:
+        cached = {
+            _normalise(phrase): tuple(_normalise(word) for word in expansions.split() if word.strip())
+            for phrase, expansions in SearchSynonym.objects.values_list("phrase", "expansions")
+        }
+        cache.set(SYNONYM_CACHE_KEY, cached, SYNONYM_CACHE_SECONDS)
+    return cached
+
+
+def search_synonyms_changed() -> None:
+    """Call after editing ``SearchSynonym`` rows so this process (and Redis peers) see them at once."""
+    cache.delete(SYNONYM_CACHE_KEY)
+
+
+# ——— index ———
+
+
+def _indexable(items: QuerySet[ServiceItem]) -> QuerySet[ServiceItem]:
+    return items.filter(
+        kind=ItemKind.HANDLING, status=ItemStatus.ACTIVE, current_version__isnull=False
+    ).select_related("department", "current_version", "parent", "parent__parent")
+
+
+def _item_weights(item: ServiceItem) -> dict[str, float]:
+    version = item.current_version
+    assert version is not None
+    department = item.department
+    fields: list[tuple[str, float, bool]] = [
+        (version.name, WEIGHT_NAME, True),
+        (version.keywords, WEIGHT_KEYWORDS, True),
+        (version.result_name, WEIGHT_RESULT, True),
+        (department.name, WEIGHT_DEPARTMENT, False),
+        (department.short_name, WEIGHT_DEPARTMENT, False),
+        (version.acceptance_conditions, WEIGHT_GUIDE, False),
+        (version.plain_summary, WEIGHT_GUIDE, False),
+        (version.legal_basis, WEIGHT_LEGAL_BASIS, False),
+    ]
+    parent = item.parent
+    while parent is not None:
+        fields.append((parent.name, WEIGHT_PARENT, False))
+        parent = parent.parent
+    weights: dict[str, float] = defaultdict(float)
+    for text, weight, single_characters in fields:
+        # A word counts once per field, whatever the field's length (no term frequency).
+        for term in _segment(text, single_characters=single_characters):
+            weights[term] += weight
+    return weights
+
+
+def _postings(items: Iterable[ServiceItem]) -> list[SearchEntry]:
+    return [
+        SearchEntry(term=term, item=item, weight=round(weight, 3))
+        for item in items
+        for term, weight in _item_weights(item).items()
+    ]
+
+
+@transaction.atomic
+def search_index_items(*, items: Iterable[ServiceItem]) -> None:
+    """Rebuild the postings of ``items``: one read, one delete, one bulk insert.
+
+    Items that are retired, not handling items or have no current version end up with no postings.
+    """
+    ids = [item.pk for item in items]
+    if not ids:
+        return
+    fresh = list(_indexable(ServiceItem.objects.filter(pk__in=ids)))
+    SearchEntry.objects.filter(item_id__in=ids).delete()
+    SearchEntry.objects.bulk_create(_postings(fresh), batch_size=2000)
+    cache.delete(STATS_CACHE_KEY)
+
+
+def search_rebuild_all(*, batch_size: int = 500) -> tuple[int, int]:
+    """Rebuild the whole index, ``batch_size`` items per transaction; returns (items, postings).
+
+    Postings of items that are no longer indexable go first; each batch then replaces its items'
+    postings, so the index stays usable while it is rebuilt.
+    """
+    if batch_size < 1:
+        raise ApplicationError("批次大小应为正整数", fields={"batch_size": ["应大于0"]})
+    indexable = ServiceItem.objects.filter(
+        kind=ItemKind.HANDLING, status=ItemStatus.ACTIVE, current_version__isnull=False
+    )
+    SearchEntry.objects.exclude(item_id__in=indexable.values("pk")).delete()
+    items = postings = 0
+    last_pk = 0
+    while True:
+        batch = list(_indexable(ServiceItem.objects.filter(pk__gt=last_pk)).order_by("pk")[:batch_size])
+        if not batch:
+            break
+        rows = _postings(batch)
+        with transaction.atomic():
+            SearchEntry.objects.filter(item_id__in=[item.pk for item in batch]).delete()
+            SearchEntry.objects.bulk_create(rows, batch_size=5000)
+        items += len(batch)
+        postings += len(rows)
+        last_pk = batch[-1].pk
+    cache.delete(STATS_CACHE_KEY)
+    return items, postings
+
+
+def _indexed_item_count() -> int:
+    count = cache.get(STATS_CACHE_KEY)
+    if count is None:
+        count = ServiceItem.objects.filter(
+            kind=ItemKind.HANDLING, status=ItemStatus.ACTIVE, current_version__isnull=False
+        ).count()
+        cache.set(STATS_CACHE_KEY, count, STATS_CACHE_SECONDS)
+    return int(count)
+
+
+# ——— query ———
 
 
 @dataclass
@@ -47,18 +338,218 @@ class SearchResults:
     query: str
     total: int
     hits: list[ServiceItem] = field(default_factory=list)
+    offset: int = 0
+    limit: int = 20
+    terms: list[str] = field(default_factory=list)  # the query's own words that were looked up
+    expansions: list[str] = field(default_factory=list)  # words added by synonyms
+    suggestions: list[str] = field(default_factory=list)  # other ways to ask, when nothing was found
+    scores: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.hits) < self.total
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.hits else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.hits)
+
+
+def _query_terms(query: str) -> tuple[dict[str, float], list[str], list[str]]:
+    """``{term: query weight}``, the query's own terms and the synonym words added."""
+    own = list(_segment(query))
+    weights = dict.fromkeys(own, QUERY_WEIGHT_OWN)
+    normalised = _normalise(query).replace(" ", "")
+    added: list[str] = []
+    # A phrase anywhere in the query counts (买房过户 holds both 买房 and 过户), longest first.
+    synonyms = search_synonyms()
+    for phrase in sorted(synonyms, key=len, reverse=True):
+        if phrase and phrase in normalised:
+            for word in synonyms[phrase]:
+                for term in _segment(word):
+                    if term not in weights:
+                        weights[term] = QUERY_WEIGHT_SYNONYM
+                        added.append(term)
+    if len(weights) > MAX_TERMS:
+        weights = dict(list(weights.items())[:MAX_TERMS])
+    return weights, own, added
+
+
+def _suggestions(query: str) -> list[str]:
+    """Ways of asking that the synonym table knows, sharing a character with the query."""
+    synonyms = search_synonyms()
+    characters = set(_normalise(query)) - STOP_CHARACTERS - {" "}
+    ranked = sorted(
+        (phrase for phrase in synonyms if characters & set(phrase)),
+        key=lambda phrase: (-len(characters & set(phrase)), len(phrase), phrase),
+    )
+    picks = ranked[:6]
+    for fallback in ("营业执照", "开饭店", "上户口", "不动产转移登记", "退休", "身份证"):
+        if len(picks) >= 6:
+            break
+        if fallback not in picks and _normalise(fallback) != _normalise(query):
+            picks.append(fallback)
+    return picks
+
+
+def _table(model: type[Any]) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def _document_frequencies(terms: list[str]) -> dict[str, int]:
+    placeholders = ", ".join(["%s"] * len(terms))
+    sql = f"SELECT term, COUNT(*) FROM {_table(SearchEntry)} WHERE term IN ({placeholders}) GROUP BY term"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, terms)
+        return {term: int(count) for term, count in cursor.fetchall()}
+
+
+def _score_sql(
+    factors: dict[str, float], *, department_id: int | None, item_ids: list[int] | None, limit: int | None
+) -> tuple[str, list[Any]]:
+    """``(item_id, score, groups)`` rows for postings of ``factors``' terms, best first."""
+    entries = _table(SearchEntry)
+    cases = " ".join(["WHEN %s THEN %s"] * len(factors))
+    params: list[Any] = []
+    for term, factor in factors.items():
+        params += [term, factor]
+    placeholders = ", ".join(["%s"] * len(factors))
+    params += list(factors)
+    joins = where = ""
+    if department_id is not None:
+        joins = f" JOIN {_table(ServiceItem)} i ON i.id = e.item_id"
+        where += " AND i.department_id = %s"
+        params.append(department_id)
+    if item_ids is not None:
+        where += f" AND e.item_id IN ({', '.join(['%s'] * len(item_ids))})"
+        params += item_ids
+    sql = (
+        f"SELECT e.item_id, SUM(e.weight * CASE e.term {cases} ELSE 0 END) AS score, "
+        f"COUNT(*) OVER () AS matches FROM {entries} e{joins} "
+        f"WHERE e.term IN ({placeholders}){where} GROUP BY e.item_id ORDER BY score DESC, e.item_id"
+    )
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    return sql, params
+
+
+def _scores(
+    factors: dict[str, float], *, department_id: int | None, item_ids: list[int] | None, limit: int | None
+) -> tuple[dict[int, float], int]:
+    if not factors or item_ids == []:
+        return {}, 0
+    sql, params = _score_sql(factors, department_id=department_id, item_ids=item_ids, limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {int(item_id): float(score) for item_id, score, _matches in rows}, int(rows[0][2]) if rows else 0
+
+
+def _exact_condition(query: str, *, department_id: int | None) -> Q:
+    """Items named exactly as asked (also with full-width brackets), or with that 实施编码/基本编码."""
+    names = {query, unicodedata.normalize("NFKC", query), query.replace("(", "（").replace(")", "）")}
+    condition = Q(name__in=names)
+    if _CODE.match(query):
+        condition |= Q(implementation_code=query.upper()) | Q(basic_code=query.upper())
+    condition &= Q(kind=ItemKind.HANDLING, status=ItemStatus.ACTIVE, current_version__isnull=False)
+    if department_id is not None:
+        condition &= Q(department_id=department_id)
+    return condition
+
+
+def _clean_paging(limit: int, offset: int) -> tuple[int, int]:
+    if limit < 1:
+        raise ApplicationError("每页条数应为正整数", code="invalid", fields={"limit": ["应大于0"]})
+    if offset < 0:
+        raise ApplicationError("起始位置不能为负数", code="invalid", fields={"offset": ["不能为负数"]})
+    if offset > MAX_OFFSET:
+        raise ApplicationError(
+            f"最多只能翻看前{MAX_OFFSET}条结果，请换一个更具体的检索词",
+            code="offset_too_large",
+            fields={"offset": [f"不能超过{MAX_OFFSET}"]},
+        )
+    return min(limit, MAX_LIMIT), offset
 
 
 def search_items(
     *, query: str, limit: int = 20, offset: int = 0, department_id: int | None = None
 ) -> SearchResults:
-    terms = _terms(query)
-    if not terms:
-        return SearchResults(query=query, total=0)
-    postings = SearchEntry.objects.filter(term__in=terms)
-    if department_id is not None:
-        postings = postings.filter(item__department_id=department_id)
-    ranked = list(postings.values("item_id").annotate(score=Sum("weight")).order_by("-score", "item_id"))
-    page = [row["item_id"] for row in ranked[offset : offset + limit]]
-    by_id = ServiceItem.objects.select_related("department").in_bulk(page)
-    return SearchResults(query=query, total=len(ranked), hits=[by_id[i] for i in page if i in by_id])
+    """One page of active handling items matching ``query``, best first.
+
+    An empty query gives no results; a query longer than ``MAX_QUERY_LENGTH`` characters, a negative
+    offset or a non-positive limit raise ``ApplicationError``. At most five queries, usually four.
+    """
+    limit, offset = _clean_paging(limit, offset)
+    query = " ".join((query or "").split())
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ApplicationError(
+            f"检索词不能超过{MAX_QUERY_LENGTH}个字，请精简后再试",
+            code="query_too_long",
+            fields={"q": [f"不能超过{MAX_QUERY_LENGTH}个字"]},
+        )
+    results = SearchResults(query=query, total=0, offset=offset, limit=limit)
+    if not query:
+        return results
+    weights, own, added = _query_terms(query)
+    results.terms = own
+    results.expansions = added
+
+    scores: dict[int, float] = {}
+    total = 0
+    if weights:
+        frequencies = _document_frequencies(list(weights))
+        indexed = max(_indexed_item_count(), 1)
+        factors = {
+            term: weights[term] * math.log(1 + indexed / frequencies[term])
+            for term in weights
+            if frequencies.get(term)
+        }
+        common: dict[str, float] = {}
+        if indexed >= COMMON_MIN_ITEMS:
+            common = {t: f for t, f in factors.items() if frequencies[t] > COMMON_SHARE * indexed}
+            if len(common) == len(factors):
+                common = {}  # only common words asked: they are all there is to go on
+        selective = {t: f for t, f in factors.items() if t not in common}
+        depth = max(CANDIDATES, offset + limit)
+        scores, total = _scores(selective, department_id=department_id, item_ids=None, limit=depth)
+        if common and scores:
+            # Common words only reorder the candidates the selective words found.
+            extra, _ = _scores(common, department_id=None, item_ids=list(scores), limit=None)
+            for item_id, score in extra.items():
+                scores[item_id] += score
+
+    # One query for the candidates' names and for the exact matches the index may have missed.
+    code = query.upper() if _CODE.match(query) else None
+    names: dict[int, str] = {}
+    exact_ids: set[int] = set()
+    wanted = _normalise(query)
+    rows = ServiceItem.objects.filter(
+        Q(pk__in=list(scores)) | _exact_condition(query, department_id=department_id)
+    ).values_list("pk", "name", "implementation_code", "basic_code")
+    for pk, name, implementation_code, basic_code in rows:
+        names[pk] = name
+        if _normalise(name) == wanted or (code is not None and code in (implementation_code, basic_code)):
+            exact_ids.add(pk)
+    total += len(exact_ids - set(scores))
+
+    def rank(item_id: int) -> tuple[int, float, str, int]:
+        tier = 0 if item_id in exact_ids else 1 if wanted in _normalise(names[item_id]) else 2
+        return tier, -scores.get(item_id, 0.0), names[item_id], item_id
+
+    ordered = sorted(names, key=rank)
+    page = ordered[offset : offset + limit]
+    items = ServiceItem.objects.select_related("department", "current_version").in_bulk(page) if page else {}
+    results.hits = [items[item_id] for item_id in page if item_id in items]
+    results.total = max(total, len(ordered))
+    results.scores = {item_id: round(scores.get(item_id, 0.0), 3) for item_id in page}
+    if not results.total:
+        results.suggestions = _suggestions(query)
+    return results

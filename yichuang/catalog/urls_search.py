@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from yichuang.catalog import views_search
+
+urlpatterns: list[URLPattern] = [
+    path("search/", views_search.portal_search, name="search"),
+    path("catalog/search/", views_search.workbench_search, name="workbench_search"),
+]
