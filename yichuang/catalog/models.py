@@ -324,16 +324,20 @@ class ImmutableVersionError(Exception):
 
 
 class _WriteOnce(models.Model):
+    """Rows of a published edition: written once, never changed or deleted."""
+
+    immutable_what = _("已发布的事项版本")
+
     class Meta:
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise ImmutableVersionError(_("已发布的事项版本不可修改，请提交变更申请"))
+            raise ImmutableVersionError(_("%s不可修改") % self.immutable_what)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ImmutableVersionError(_("已发布的事项版本不可删除"))
+        raise ImmutableVersionError(_("%s不可删除") % self.immutable_what)
 
 
 class CatalogFile(models.Model):
@@ -562,8 +566,10 @@ class ItemListAdjustment(models.Model):
         return f"{self.get_action_display()}：{self.item}"
 
 
-class ItemListVersion(models.Model):
+class ItemListVersion(_WriteOnce):
     """A published, dated edition of a list; never changed after publication."""
+
+    immutable_what = _("已发布的清单版本")
 
     item_list = models.ForeignKey(ItemList, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("版本号"))
@@ -585,7 +591,9 @@ class ItemListVersion(models.Model):
         return f"{self.item_list} 第{self.number}版"
 
 
-class ItemListEntry(models.Model):
+class ItemListEntry(_WriteOnce):
+    immutable_what = _("已发布的清单版本")
+
     list_version = models.ForeignKey(ItemListVersion, on_delete=models.PROTECT, related_name="entries")
     item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="+")
     item_version = models.ForeignKey(ItemVersion, on_delete=models.PROTECT, related_name="+")

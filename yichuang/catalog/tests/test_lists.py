@@ -21,7 +21,7 @@ from yichuang.catalog.lists import (
     item_list_update,
     rule_members,
 )
-from yichuang.catalog.models import ItemList, ItemListEntry, ItemListVersion, ListKind
+from yichuang.catalog.models import ImmutableVersionError, ItemList, ItemListEntry, ItemListVersion, ListKind
 from yichuang.catalog.tests.helpers import publish_item
 from yichuang.core.errors import ApplicationError, PermissionDeniedError
 from yichuang.core.models import AuditEvent
@@ -250,6 +250,14 @@ def test_publishing_creates_numbered_immutable_editions(org) -> None:
         item_list_publish(actor=admin, item_list=_list(ListKind.LICENSING), effective_date=None)
     assert "effective_date" in error.value.fields
     assert ItemListVersion.objects.filter(item_list__kind=ListKind.LICENSING).count() == 3
+    # A published edition and its entries are written once.
+    first.note = "改写"
+    with pytest.raises(ImmutableVersionError):
+        first.save()
+    with pytest.raises(ImmutableVersionError):
+        first.entries.first().delete()
+    first.refresh_from_db()
+    assert first.note == "首次发布"
 
 
 def test_old_edition_keeps_the_old_version_of_an_edited_item(org) -> None:
