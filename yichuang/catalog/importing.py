@@ -279,7 +279,7 @@ def basic_code_from_item_code(item_code: str) -> str | None:
     ("G-000007-001", "1J-5100-00027") joined without dashes and right-padded with 0 to 12
     characters (or their last 12 characters when longer).
     """
-    segments = [s.strip().upper() for s in item_code.split("-")]
+    segments = [s.strip() for s in item_code.split("-")]
     if not segments or not segments[0]:
         return None
     head = [segments[0]]
@@ -649,6 +649,7 @@ def plan_exchange(document: Document, progress: Progress) -> Plan:
     used_material_groups: set[tuple[str, str]] = set()
     file_by_code: dict[tuple[int, str, str], PlannedItem] = {}
     file_by_name: dict[tuple[int, str], PlannedItem] = {}
+    seen_code_rows: dict[tuple[int, str, str], int] = {}
     existing_codes = {
         (d, lvl, code): pk
         for pk, d, lvl, code in ServiceItem.objects.exclude(basic_code="").values_list(
@@ -691,13 +692,14 @@ def plan_exchange(document: Document, progress: Progress) -> Plan:
         dept_pk = department.department.pk
         if basic_code:
             code_key = (dept_pk, level, basic_code)
-            if code_key in file_by_code:
+            if code_key in seen_code_rows:
                 plan.error(
                     number,
                     "基本编码",
-                    f"基本编码“{basic_code}”与第{file_by_code[code_key].row}行重复：同一实施主体在同一层级不能有两个相同基本编码的事项",
+                    f"基本编码“{basic_code}”与第{seen_code_rows[code_key]}行重复：同一实施主体在同一层级不能有两个相同基本编码的事项",
                 )
                 continue
+            seen_code_rows[code_key] = number
             if code_key in existing_codes:
                 plan.skipped += 1
                 used_material_groups.add(group)
