@@ -191,7 +191,9 @@ def _handling_elements(spec: dict[str, Any], department: str) -> dict[str, Any]:
         "nearby_level": "",
         "stationed": True,
         "negative_reason": "",
-        "delivery_methods": ["window", "post", "online"] if spec["result_licence_type_code"] else ["window", "post"],
+        "delivery_methods": ["window", "post", "online"]
+        if spec["result_licence_type_code"]
+        else ["window", "post"],
         "commitment_allowed": False,
         "intermediary_services": [],
         "handling_place": place,
@@ -454,7 +456,9 @@ def _load_history(run: _Run) -> None:
             services.change_request_approve(actor=run.admin, change_request=change_request, reason="同意")
             run.counts["versions_edited"] += 1
         elif change.outcome == "reject":
-            services.change_request_reject(actor=run.admin, change_request=change_request, reason=change.decision)
+            services.change_request_reject(
+                actor=run.admin, change_request=change_request, reason=change.decision
+            )
             run.counts["rejected_requests"] += 1
         else:
             run.counts["open_requests"] += 1
