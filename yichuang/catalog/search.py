@@ -189,7 +189,7 @@ def _words(text: str) -> Iterable[str]:
         yield token
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _segment(text: str, *, single_characters: bool = True) -> tuple[str, ...]:
     """Distinct index terms of ``text`` in order of appearance. Long free text (guide text, department
     names) keeps only words of two or more characters; names and keywords keep single characters too,
@@ -268,12 +268,18 @@ def _item_weights(item: ServiceItem) -> dict[str, float]:
     return weights
 
 
-def _postings(items: Iterable[ServiceItem]) -> list[SearchEntry]:
+def _postings(items: Iterable[ServiceItem]) -> list[tuple[str, int, float]]:
     return [
-        SearchEntry(term=term, item=item, weight=round(weight, 3))
-        for item in items
-        for term, weight in _item_weights(item).items()
+        (term, item.pk, round(weight, 3)) for item in items for term, weight in _item_weights(item).items()
     ]
+
+
+def _insert(postings: list[tuple[str, int, float]]) -> None:
+    """Plain ``executemany``: a tenth of the time of ``bulk_create`` for a full rebuild."""
+    sql = f"INSERT INTO {_table(SearchEntry)} (term, item_id, weight) VALUES (%s, %s, %s)"
+    with connection.cursor() as cursor:
+        for start in range(0, len(postings), 5000):
+            cursor.executemany(sql, postings[start : start + 5000])
 
 
 @transaction.atomic
@@ -287,7 +293,7 @@ def search_index_items(*, items: Iterable[ServiceItem]) -> None:
         return
     fresh = list(_indexable(ServiceItem.objects.filter(pk__in=ids)))
     SearchEntry.objects.filter(item_id__in=ids).delete()
-    SearchEntry.objects.bulk_create(_postings(fresh), batch_size=2000)
+    _insert(_postings(fresh))
     cache.delete(STATS_CACHE_KEY)
 
 
@@ -312,7 +318,7 @@ def search_rebuild_all(*, batch_size: int = 500) -> tuple[int, int]:
         rows = _postings(batch)
         with transaction.atomic():
             SearchEntry.objects.filter(item_id__in=[item.pk for item in batch]).delete()
-            SearchEntry.objects.bulk_create(rows, batch_size=5000)
+            _insert(rows)
         items += len(batch)
         postings += len(rows)
         last_pk = batch[-1].pk
@@ -411,46 +417,59 @@ def _document_frequencies(terms: list[str]) -> dict[str, int]:
         return {term: int(count) for term, count in cursor.fetchall()}
 
 
-def _score_sql(
-    factors: dict[str, float], *, department_id: int | None, item_ids: list[int] | None, limit: int | None
-) -> tuple[str, list[Any]]:
-    """``(item_id, score, groups)`` rows for postings of ``factors``' terms, best first."""
-    entries = _table(SearchEntry)
+def _weighted_sum(factors: dict[str, float]) -> tuple[str, list[Any]]:
     cases = " ".join(["WHEN %s THEN %s"] * len(factors))
-    params: list[Any] = []
-    for term, factor in factors.items():
-        params += [term, factor]
-    placeholders = ", ".join(["%s"] * len(factors))
-    params += list(factors)
-    joins = where = ""
+    params: list[Any] = [value for term, factor in factors.items() for value in (term, factor)]
+    return f"SUM(e.weight * CASE e.term {cases} ELSE 0 END)", params
+
+
+def _in(values: list[Any]) -> str:
+    return f"({', '.join(['%s'] * len(values))})"
+
+
+def _candidates(
+    factors: dict[str, float], *, department_id: int | None, limit: int
+) -> tuple[dict[int, float], dict[int, str], int]:
+    """Scores and names of the best ``limit`` items for ``factors``' terms, and how many match."""
+    if not factors:
+        return {}, {}, 0
+    score, params = _weighted_sum(factors)
+    terms = list(factors)
+    params += terms
+    department = ""
     if department_id is not None:
-        joins = f" JOIN {_table(ServiceItem)} i ON i.id = e.item_id"
-        where += " AND i.department_id = %s"
+        items = _table(ServiceItem)
+        department = f" AND e.item_id IN (SELECT d.id FROM {items} d WHERE d.department_id = %s)"
         params.append(department_id)
-    if item_ids is not None:
-        where += f" AND e.item_id IN ({', '.join(['%s'] * len(item_ids))})"
-        params += item_ids
+    params.append(limit)
     sql = (
-        f"SELECT e.item_id, SUM(e.weight * CASE e.term {cases} ELSE 0 END) AS score, "
-        f"COUNT(*) OVER () AS matches FROM {entries} e{joins} "
-        f"WHERE e.term IN ({placeholders}){where} GROUP BY e.item_id ORDER BY score DESC, e.item_id"
+        f"SELECT s.item_id, s.score, s.matches, i.name FROM ("
+        f"SELECT e.item_id, {score} AS score, COUNT(*) OVER () AS matches FROM {_table(SearchEntry)} e "
+        f"WHERE e.term IN {_in(terms)}{department} GROUP BY e.item_id ORDER BY score DESC, e.item_id LIMIT %s"
+        f") s JOIN {_table(ServiceItem)} i ON i.id = s.item_id ORDER BY s.score DESC, s.item_id"
     )
-    if limit is not None:
-        sql += " LIMIT %s"
-        params.append(limit)
-    return sql, params
-
-
-def _scores(
-    factors: dict[str, float], *, department_id: int | None, item_ids: list[int] | None, limit: int | None
-) -> tuple[dict[int, float], int]:
-    if not factors or item_ids == []:
-        return {}, 0
-    sql, params = _score_sql(factors, department_id=department_id, item_ids=item_ids, limit=limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return {int(item_id): float(score) for item_id, score, _matches in rows}, int(rows[0][2]) if rows else 0
+    scores = {int(row[0]): float(row[1]) for row in rows}
+    names = {int(row[0]): str(row[3]) for row in rows}
+    return scores, names, int(rows[0][2]) if rows else 0
+
+
+def _boosts(factors: dict[str, float], item_ids: list[int]) -> dict[int, float]:
+    """What ``factors``' (common) terms add to the scores of ``item_ids``."""
+    if not factors or not item_ids:
+        return {}
+    score, params = _weighted_sum(factors)
+    terms = list(factors)
+    params += terms + item_ids
+    sql = (
+        f"SELECT e.item_id, {score} FROM {_table(SearchEntry)} e "
+        f"WHERE e.term IN {_in(terms)} AND e.item_id IN {_in(item_ids)} GROUP BY e.item_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(item_id): float(value) for item_id, value in cursor.fetchall()}
 
 
 def _exact_condition(query: str, *, department_id: int | None) -> Q:
@@ -503,6 +522,7 @@ def search_items(
     results.expansions = added
 
     scores: dict[int, float] = {}
+    names: dict[int, str] = {}
     total = 0
     if weights:
         frequencies = _document_frequencies(list(weights))
@@ -519,30 +539,27 @@ def search_items(
                 common = {}  # only common words asked: they are all there is to go on
         selective = {t: f for t, f in factors.items() if t not in common}
         depth = max(CANDIDATES, offset + limit)
-        scores, total = _scores(selective, department_id=department_id, item_ids=None, limit=depth)
-        if common and scores:
-            # Common words only reorder the candidates the selective words found.
-            extra, _ = _scores(common, department_id=None, item_ids=list(scores), limit=None)
-            for item_id, score in extra.items():
-                scores[item_id] += score
+        scores, names, total = _candidates(selective, department_id=department_id, limit=depth)
+        # Common words only reorder the candidates the selective words found.
+        for item_id, extra in _boosts(common, list(scores)).items():
+            scores[item_id] += extra
 
-    # One query for the candidates' names and for the exact matches the index may have missed.
-    code = query.upper() if _CODE.match(query) else None
-    names: dict[int, str] = {}
-    exact_ids: set[int] = set()
+    # Exact names (or codes) come first, even when the index missed them.
+    exact = dict(
+        ServiceItem.objects.filter(_exact_condition(query, department_id=department_id)).values_list(
+            "pk", "name"
+        )
+    )
+    total += len(exact.keys() - scores.keys())
+    names.update(exact)
     wanted = _normalise(query)
-    rows = ServiceItem.objects.filter(
-        Q(pk__in=list(scores)) | _exact_condition(query, department_id=department_id)
-    ).values_list("pk", "name", "implementation_code", "basic_code")
-    for pk, name, implementation_code, basic_code in rows:
-        names[pk] = name
-        if _normalise(name) == wanted or (code is not None and code in (implementation_code, basic_code)):
-            exact_ids.add(pk)
-    total += len(exact_ids - set(scores))
+    tiers = {
+        item_id: 0 if item_id in exact or plain == wanted else 1 if wanted in plain else 2
+        for item_id, plain in ((item_id, _normalise(name)) for item_id, name in names.items())
+    }
 
     def rank(item_id: int) -> tuple[int, float, str, int]:
-        tier = 0 if item_id in exact_ids else 1 if wanted in _normalise(names[item_id]) else 2
-        return tier, -scores.get(item_id, 0.0), names[item_id], item_id
+        return tiers[item_id], -scores.get(item_id, 0.0), names[item_id], item_id
 
     ordered = sorted(names, key=rank)
     page = ordered[offset : offset + limit]
