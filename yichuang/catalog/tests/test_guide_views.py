@@ -233,8 +233,8 @@ def test_guide_page_query_count_does_not_grow_with_materials(org, django_assert_
     ]
     item = _publish(org, materials=many)
     client = Client()
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("catalog:guide_detail", args=[item.pk]))
     assert response.content.decode().count('data-material="') == 12
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(6):
         client.get(reverse("catalog:guide_plain", args=[item.pk]))
