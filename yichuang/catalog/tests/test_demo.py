@@ -92,7 +92,7 @@ LIST_CRITERIA: dict[str, Callable[[Any], Any]] = {
     "no_visit": lambda v: v.filter(visits_required=0),
     "nearby": lambda v: v.exclude(nearby_level=""),
     "tongban": lambda v: v.exclude(tongban_scope="none"),
-    "certificate_free": lambda v: v.exclude(materials__licence_type_code=""),
+    "certificate_free": lambda v: v.filter(materials__licence_type_code__gt=""),
     "negative": lambda v: v.filter(stationed=False),
     "intermediary": lambda v: v.exclude(intermediary_services=[]),
 }
