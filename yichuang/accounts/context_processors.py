@@ -11,6 +11,10 @@ from yichuang.core.permissions import has_capability
 # (capability, url name, label) in menu order
 _MENU = [
     (None, "accounts:home", "工作台"),
+    ("catalog.view", "catalog:workbench", "事项库"),
+    ("catalog.view", "catalog:change_list", "事项变更"),
+    ("catalog.manage", "catalog:list_manage", "清单管理"),
+    ("catalog.manage", "catalog:import", "事项导入"),
     ("applicant.view", "accounts:applicant_list", "申请人"),
     ("department.view", "accounts:department_list", "部门"),
     ("calendar.view", "core:calendar", "工作日历"),
@@ -24,8 +28,12 @@ def staff_navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        {"url": reverse(name), "label": _(label), "active": request.path.startswith(reverse(name))}
+        {"url": reverse(name), "label": _(label), "active": False}
         for capability, name, label in _MENU
         if capability is None or has_capability(user, capability)
     ]
+    # The longest matching prefix is the current page: /catalog/changes/ is not also 事项库 (/catalog/).
+    matching = [item for item in items if request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items}
