@@ -1,27 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from yichuang.accounts.home import ROLE_HOME
-from yichuang.accounts.models import Applicant, Department, User
 from yichuang.accounts.roles import Role
-from yichuang.core.audit import audit_verify_chain
 
 pytestmark = pytest.mark.django_db
-
-
-def test_demo_load_builds_the_centre_and_can_run_twice(capsys) -> None:
-    call_command("demo_load")
-    call_command("demo_load")
-    out = capsys.readouterr().out
-    assert {user.role for user in User.objects.all()} == set(Role.values)
-    for username in ("admin", "clerk", "reviewer", "chief_rep", "issuer", "helper", "operator", "handler", "inspector", "applicant"):  # fmt: skip
-        assert username in out
-    assert Department.objects.filter(name="乌拉特中旗市场监督管理局").get().depth == 2
-    assert Applicant.objects.filter(kind="legal").count() == 6
-    assert Applicant.objects.filter(kind="natural").count() == 20
-    assert audit_verify_chain().ok
 
 
 @pytest.mark.parametrize("role", [r for r in Role.values])

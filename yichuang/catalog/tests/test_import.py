@@ -37,7 +37,7 @@ from yichuang.core.models import AuditEvent
 
 REAL_CATALOGUE = Path(
     os.environ.get(
-        "YICHUANG_GUANGAN_CSV",
+        "YICHUANG_REAL_CATALOGUE",
         Path(django_settings.BASE_DIR).parent
         / "shared"
         / "data"
@@ -86,7 +86,7 @@ def run(actor: Any, content: bytes, name: str = "目录.csv") -> CatalogImport:
 
 
 @pytest.mark.skipif(
-    not REAL_CATALOGUE.is_file(), reason=f"真实事项目录不在 {REAL_CATALOGUE}（设置 YICHUANG_GUANGAN_CSV）"
+    not REAL_CATALOGUE.is_file(), reason=f"真实事项目录不在 {REAL_CATALOGUE}（设置 YICHUANG_REAL_CATALOGUE）"
 )
 @pytest.mark.django_db
 def test_real_catalogue_imports_completely_and_reimport_adds_nothing(org: Any) -> None:

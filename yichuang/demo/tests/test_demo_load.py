@@ -1,0 +1,43 @@
+"""`manage.py demo_load` (what `make demo` runs) builds the whole demo centre and can run twice."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from yichuang.accounts.models import Applicant, Department, User
+from yichuang.accounts.roles import Role
+from yichuang.catalog.models import CatalogImport, ItemKind, ItemStatus, ServiceItem
+from yichuang.core.audit import audit_verify_chain
+from yichuang.demo.loader import real_catalogue_path
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_load_builds_the_centre_and_can_run_twice(capsys) -> None:
+    call_command("demo_load")
+    handling = ServiceItem.objects.filter(kind=ItemKind.HANDLING, status=ItemStatus.ACTIVE)
+    counts = (Department.objects.count(), User.objects.count(), handling.count())
+    call_command("demo_load")
+    assert (Department.objects.count(), User.objects.count(), handling.count()) == counts
+
+    out = capsys.readouterr().out
+    assert {user.role for user in User.objects.all()} == set(Role.values)
+    for username in ("admin", "clerk", "reviewer", "chief_rep", "issuer", "helper", "operator", "handler", "inspector", "applicant"):  # fmt: skip
+        assert username in out
+    assert Department.objects.filter(name="乌拉特中旗市场监督管理局").get().depth == 2
+    assert Applicant.objects.filter(kind="legal").count() == 6
+    assert Applicant.objects.filter(kind="natural").count() == 20
+    demo_items = handling.filter(department__division_code="150824")
+    assert demo_items.count() >= 60
+    assert all(item.current_version_id and item.implementation_code for item in demo_items)
+    if real_catalogue_path().is_file():
+        assert CatalogImport.objects.filter(status="succeeded").count() == 1
+        assert handling.filter(department__division_code="511602").count() == 1135
+    assert audit_verify_chain().ok
+
+
+def test_demo_load_can_leave_out_the_real_catalogue(capsys) -> None:
+    call_command("demo_load", "--without-real-catalogue")
+    assert not CatalogImport.objects.exists()
+    assert ServiceItem.objects.filter(department__division_code="150824").exists()
