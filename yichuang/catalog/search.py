@@ -9,7 +9,7 @@ Query: the query is segmented the same way, expanded with ``SearchSynonym`` (开
 and scored in SQL as ``SUM(weight × idf × query weight)`` over the postings of its terms. Terms found
 in a large share of a large catalog are left out of that scan and only added to the scores of the top
 candidates, so a common word costs nothing. The top candidates are re-ranked in Python: an exact name
-(or 实施编码 / 基本编码) first, then names containing the whole query, then by score, then by name.
+(or 实施编码) first, then names containing the whole query, then by score, then by name.
 
 Public interface:
 - ``search_index_items(items=...)``: rebuild the postings of some items (called on every publication).
@@ -65,8 +65,11 @@ QUERY_WEIGHT_OWN = 1.0
 QUERY_WEIGHT_SYNONYM = 0.7
 
 CANDIDATES = 200  # re-ranked in Python; deeper pages follow the SQL order
-COMMON_SHARE = 0.3  # a term in more than this share of items is "common"…
-COMMON_MIN_ITEMS = 500  # …once the catalog is big enough for that to cost anything
+# Postings read with their weights per query: the rarest terms are scanned up to this many postings,
+# the commoner ones only add to the scores of what those found. A query whose rarest term alone is
+# over the budget (登记, 许可) is "broad": at most BROAD_SCAN of its postings are scored.
+SCAN_BUDGET = 4000
+BROAD_SCAN = 2000
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 40
 MAX_LIMIT = 100
@@ -148,7 +151,7 @@ DOMAIN_WORDS = (
 # Single characters that carry no meaning on their own (punctuation is dropped anyway).
 STOP_CHARACTERS = frozenset("的和及或与等之其在对为由向被把将于以了是有")
 _WORD = re.compile(r"\w+")
-_CODE = re.compile(r"^[0-9A-Za-z]{12,31}$")
+_CODE = re.compile(r"^[0-9A-Za-z]{31}$")  # a 实施编码 (indexed; 基本编码 alone is not)
 
 # ——— segmentation ———
 
@@ -427,25 +430,42 @@ def _in(values: list[Any]) -> str:
     return f"({', '.join(['%s'] * len(values))})"
 
 
+def _department_filter(department_id: int | None, params: list[Any]) -> str:
+    if department_id is None:
+        return ""
+    params.append(department_id)
+    return f" AND e.item_id IN (SELECT d.id FROM {_table(ServiceItem)} d WHERE d.department_id = %s)"
+
+
 def _candidates(
-    factors: dict[str, float], *, department_id: int | None, limit: int
+    factors: dict[str, float], *, department_id: int | None, limit: int, cap: int | None = None
 ) -> tuple[dict[int, float], dict[int, str], int]:
-    """Scores and names of the best ``limit`` items for ``factors``' terms, and how many match."""
+    """Scores and names of the best ``limit`` items for ``factors``' terms, and how many match.
+
+    With ``cap``, only the first ``cap`` postings (in index order) are scored and the count is 0."""
     if not factors:
         return {}, {}, 0
     score, params = _weighted_sum(factors)
     terms = list(factors)
-    params += terms
-    department = ""
-    if department_id is not None:
-        items = _table(ServiceItem)
-        department = f" AND e.item_id IN (SELECT d.id FROM {items} d WHERE d.department_id = %s)"
-        params.append(department_id)
+    if cap is None:
+        params += terms
+        source = (
+            f"{_table(SearchEntry)} e WHERE e.term IN {_in(terms)}{_department_filter(department_id, params)}"
+        )
+        matches = "COUNT(*) OVER ()"
+    else:
+        params += terms
+        inner = (
+            f"{_table(SearchEntry)} e WHERE e.term IN {_in(terms)}{_department_filter(department_id, params)}"
+        )
+        source = f"(SELECT e.item_id, e.term, e.weight FROM {inner} LIMIT %s) e"
+        params.append(cap)
+        matches = "0"
     params.append(limit)
     sql = (
         f"SELECT s.item_id, s.score, s.matches, i.name FROM ("
-        f"SELECT e.item_id, {score} AS score, COUNT(*) OVER () AS matches FROM {_table(SearchEntry)} e "
-        f"WHERE e.term IN {_in(terms)}{department} GROUP BY e.item_id ORDER BY score DESC, e.item_id LIMIT %s"
+        f"SELECT e.item_id, {score} AS score, {matches} AS matches FROM {source} "
+        f"GROUP BY e.item_id ORDER BY score DESC, e.item_id LIMIT %s"
         f") s JOIN {_table(ServiceItem)} i ON i.id = s.item_id ORDER BY s.score DESC, s.item_id"
     )
     with connection.cursor() as cursor:
@@ -454,6 +474,19 @@ def _candidates(
     scores = {int(row[0]): float(row[1]) for row in rows}
     names = {int(row[0]): str(row[3]) for row in rows}
     return scores, names, int(rows[0][2]) if rows else 0
+
+
+def _matching_items(terms: list[str], *, department_id: int | None) -> int:
+    """How many items have any of ``terms``: read from the (term, item) index alone."""
+    params: list[Any] = list(terms)
+    sql = (
+        f"SELECT COUNT(DISTINCT e.item_id) FROM {_table(SearchEntry)} e "
+        f"WHERE e.term IN {_in(terms)}{_department_filter(department_id, params)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _boosts(factors: dict[str, float], item_ids: list[int]) -> dict[int, float]:
@@ -473,11 +506,11 @@ def _boosts(factors: dict[str, float], item_ids: list[int]) -> dict[int, float]:
 
 
 def _exact_condition(query: str, *, department_id: int | None) -> Q:
-    """Items named exactly as asked (also with full-width brackets), or with that 实施编码/基本编码."""
+    """Items named exactly as asked (also with full-width brackets), or with that 实施编码."""
     names = {query, unicodedata.normalize("NFKC", query), query.replace("(", "（").replace(")", "）")}
     condition = Q(name__in=names)
     if _CODE.match(query):
-        condition |= Q(implementation_code=query.upper()) | Q(basic_code=query.upper())
+        condition |= Q(implementation_code=query.upper())
     condition &= Q(kind=ItemKind.HANDLING, status=ItemStatus.ACTIVE, current_version__isnull=False)
     if department_id is not None:
         condition &= Q(department_id=department_id)
@@ -532,16 +565,28 @@ def search_items(
             for term in weights
             if frequencies.get(term)
         }
-        common: dict[str, float] = {}
-        if indexed >= COMMON_MIN_ITEMS:
-            common = {t: f for t, f in factors.items() if frequencies[t] > COMMON_SHARE * indexed}
-            if len(common) == len(factors):
-                common = {}  # only common words asked: they are all there is to go on
-        selective = {t: f for t, f in factors.items() if t not in common}
+        # The rarest terms find the candidates, within the scan budget; the others reorder them.
+        selective: dict[str, float] = {}
+        scanned = 0
+        for term in sorted(factors, key=lambda t: (frequencies[t], t)):
+            if selective and scanned + frequencies[term] > SCAN_BUDGET:
+                break
+            selective[term] = factors[term]
+            scanned += frequencies[term]
+        others = {t: f for t, f in factors.items() if t not in selective}
         depth = max(CANDIDATES, offset + limit)
-        scores, names, total = _candidates(selective, department_id=department_id, limit=depth)
-        # Common words only reorder the candidates the selective words found.
-        for item_id, extra in _boosts(common, list(scores)).items():
+        if scanned <= SCAN_BUDGET:
+            scores, names, total = _candidates(selective, department_id=department_id, limit=depth)
+        else:  # broad: even the rarest word is everywhere; score a bounded sample, count them all
+            scores, names, _ = _candidates(
+                selective, department_id=department_id, limit=depth, cap=BROAD_SCAN
+            )
+            (term,) = selective
+            if department_id is None:
+                total = frequencies[term]  # one posting per item: its document frequency
+            else:
+                total = _matching_items([term], department_id=department_id) if scores else 0
+        for item_id, extra in _boosts(others, list(scores)).items():
             scores[item_id] += extra
 
     # Exact names (or codes) come first, even when the index missed them.

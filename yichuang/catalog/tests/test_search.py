@@ -174,11 +174,11 @@ def test_exact_name_is_found_even_when_its_words_are_not_indexed(catalog: Catalo
     assert search.search_items(query="供水报装").total >= 1
 
 
-def test_implementation_and_basic_code_find_the_item(catalog: Catalog) -> None:
+def test_implementation_code_finds_the_item(catalog: Catalog) -> None:
     item = ServiceItem.objects.get(pk=catalog["居民身份证换领"].pk)
     assert item.implementation_code
-    assert names(item.implementation_code)[0] == "居民身份证换领"
-    assert names(item.basic_code.lower())[0] == "居民身份证换领"
+    assert names(item.implementation_code) == ["居民身份证换领"]
+    assert names(item.implementation_code.lower()) == ["居民身份证换领"]
 
 
 def test_birth_finds_both_the_certificate_and_the_household_registration(catalog: Catalog) -> None:
@@ -194,13 +194,22 @@ def test_people_words_are_reported_as_expansions(catalog: Catalog) -> None:
 def test_common_words_only_reorder_the_candidates_of_rarer_ones(
     catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search, "COMMON_MIN_ITEMS", 1)
-    monkeypatch.setattr(search, "COMMON_SHARE", 0.2)  # 登记 is in 6 of 15 items: common here
+    # 不动产 is in 2 items, 登记 in 7: with room to read 6 postings only 不动产's words are scanned.
+    monkeypatch.setattr(search, "SCAN_BUDGET", 6)
     found = names("不动产 登记")
-    assert found[0] in {"不动产转移登记", "不动产抵押登记"}
     assert set(found) == {"不动产转移登记", "不动产抵押登记"}
-    # Asked alone, a common word is all there is to go on.
-    assert len(names("登记")) >= 5
+
+
+def test_a_broad_query_scores_a_sample_but_counts_everything(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = search.search_items(query="登记")
+    monkeypatch.setattr(search, "SCAN_BUDGET", 3)
+    monkeypatch.setattr(search, "BROAD_SCAN", 4)
+    broad = search.search_items(query="登记")
+    assert broad.total == everything.total >= 5
+    assert 1 <= len(broad.hits) <= 4
+    assert {i.pk for i in broad.hits} <= {i.pk for i in everything.hits}
 
 
 # ——— filters, paging, index maintenance ———
