@@ -11,14 +11,13 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 
 from bench.server import (
-    PROJECT_DIR,
     BenchError,
     PostgresUnavailable,
     bearer,
+    code_commit,
     fetch,
     issue_token,
     measure,
@@ -55,22 +54,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _commit() -> str:
-    """Short commit of the code under test, "-dirty" when the tree has uncommitted edits."""
-    try:
-        done = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except OSError:
-        return "?"
-    return done.stdout.strip() or "?"
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     url = resolve_database_url(args.database_url)
@@ -89,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     print(
-        f"api_read · commit {_commit()} · PostgreSQL {pg} · Python {platform.python_version()} · "
+        f"api_read · commit {code_commit()} · PostgreSQL {pg} · Python {platform.python_version()} · "
         f"{os.cpu_count()} CPUs · gunicorn {args.workers} workers × {args.threads} threads · "
         f"concurrency {args.concurrency} · {args.seconds:g} s per endpoint",
         flush=True,

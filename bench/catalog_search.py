@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.server import code_commit
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_CSV = Path("/work/shared/data/catalog/guangan_district_items_by_dept.csv")
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/bench_catalog"
@@ -149,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         return _child(args)
     engines = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     print(
-        f"catalog_search · commit {_commit()} · Python {platform.python_version()} · {os.cpu_count()} CPUs · "
+        f"catalog_search · commit {code_commit()} · Python {platform.python_version()} · "
+        f"{os.cpu_count()} CPUs · "
         f"{args.items} items · {args.repeat} runs × {len(QUERIES)} queries",
         flush=True,
     )
@@ -258,21 +261,6 @@ def _drop_postgres(url: str) -> None:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(target.dbname)))
     except psycopg.Error as error:  # left in place; the next run drops it first anyway
         print(f"  (could not drop {target.dbname}: {error})", file=sys.stderr)
-
-
-def _commit() -> str:
-    try:
-        done = subprocess.run(
-            ["git", "describe", "--always", "--dirty"],
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except OSError:
-        return "?"
-    return done.stdout.strip() or "?"
 
 
 def _table(outcomes: list[dict[str, Any]]) -> str:

@@ -496,3 +496,19 @@ def fetch(url: str, *, headers: Mapping[str, str] | None = None, timeout_s: floa
         return response.status, response.read()
     finally:
         conn.close()
+
+
+def code_commit() -> str:
+    """Short commit of the code under test, "-dirty" when the tree has uncommitted edits."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return "?"
+    return done.stdout.strip() or "?"

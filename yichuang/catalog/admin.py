@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from yichuang.accounts.admin import AuditedAdmin
 from yichuang.catalog.models import ChangeRequest, ItemTypeCode, ItemVersion, SearchSynonym, ServiceItem
+from yichuang.catalog.search import search_synonyms_changed
 
 
 @admin.register(ItemTypeCode)
@@ -22,6 +23,15 @@ class ItemTypeCodeAdmin(AuditedAdmin):
 class SearchSynonymAdmin(AuditedAdmin):
     list_display = ("phrase", "expansions")
     search_fields = ("phrase", "expansions")
+
+    # Searches read synonyms from a cache: drop it so an edit takes effect at once.
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        search_synonyms_changed()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        search_synonyms_changed()
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
