@@ -74,7 +74,9 @@ class ConflictError(ApplicationError):
         super().__init__(message, **kwargs)
 
 
-def full_clean_or_raise(obj: Any, *, exclude: list[str] | None = None, validate_constraints: bool = True) -> None:
+def full_clean_or_raise(
+    obj: Any, *, exclude: list[str] | None = None, validate_constraints: bool = True
+) -> None:
     """Run the model's validation and turn Django's ValidationError into an ApplicationError."""
     try:
         obj.full_clean(exclude=exclude, validate_constraints=validate_constraints)
