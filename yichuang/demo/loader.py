@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
-
-from django.conf import settings
 
 from yichuang.accounts.demo import load_demo
 from yichuang.accounts.models import User
 from yichuang.catalog.demo import load_demo_catalog
 from yichuang.catalog.importing import catalog_import_start
 from yichuang.catalog.models import CatalogImport, ImportStatus
+from yichuang.core.shared_data import REAL_CATALOGUE, shared_data_file
 
-REAL_CATALOGUE_NAME = "guangan_district_items_by_dept.csv"
 
-
-def real_catalogue_path() -> Path:
+def real_catalogue_path() -> Path | None:
     """The real item catalogue of ../shared/data (not shipped with the product; see its README)."""
-    configured = os.environ.get("YICHUANG_REAL_CATALOGUE")
-    if configured:
-        return Path(configured)
-    return Path(settings.BASE_DIR).parent / "shared" / "data" / "catalog" / REAL_CATALOGUE_NAME
+    return shared_data_file(*REAL_CATALOGUE)
 
 
 def load_real_catalogue(*, admin: User, path: Path | None = None) -> CatalogImport | None:
     """Import the real catalogue once; None when the file is not on this machine."""
     path = path or real_catalogue_path()
-    if not path.is_file():
+    if path is None or not path.is_file():
         return None
     done = CatalogImport.objects.filter(file_name=path.name, status=ImportStatus.SUCCEEDED).first()
     if done is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -34,17 +32,10 @@ from yichuang.catalog.models import (
 )
 from yichuang.core.errors import ApplicationError, PermissionDeniedError
 from yichuang.core.models import AuditEvent
+from yichuang.core.shared_data import REAL_CATALOGUE as REAL_CATALOGUE_PARTS
+from yichuang.core.shared_data import shared_data_file
 
-REAL_CATALOGUE = Path(
-    os.environ.get(
-        "YICHUANG_REAL_CATALOGUE",
-        Path(django_settings.BASE_DIR).parent
-        / "shared"
-        / "data"
-        / "catalog"
-        / "guangan_district_items_by_dept.csv",
-    )
-)
+REAL_CATALOGUE = shared_data_file(*REAL_CATALOGUE_PARTS) or Path("guangan_district_items_by_dept.csv")
 HEADER = "department,main_item,name,taskType,areaCode,link"
 LINK = (
     "http://www.sczwfw.gov.cn/jiq/front/transition/ywTransToDetail?areaCode=511602000000"
@@ -86,7 +77,8 @@ def run(actor: Any, content: bytes, name: str = "目录.csv") -> CatalogImport:
 
 
 @pytest.mark.skipif(
-    not REAL_CATALOGUE.is_file(), reason=f"真实事项目录不在 {REAL_CATALOGUE}（设置 YICHUANG_REAL_CATALOGUE）"
+    not REAL_CATALOGUE.is_file(),
+    reason="本机没有 ../shared/data/catalog/ 中的真实事项目录（可设置 YICHUANG_SHARED_DATA）",
 )
 @pytest.mark.django_db
 def test_real_catalogue_imports_completely_and_reimport_adds_nothing(org: Any) -> None:

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from yichuang.accounts.demo import demo_logins
 from yichuang.catalog.models import ImportStatus
-from yichuang.demo.loader import load_everything, real_catalogue_path
+from yichuang.demo.loader import load_everything
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         imported = report["real_catalogue"]
         if imported is None and not options["without_real_catalogue"]:
             write(
-                f"  未找到真实事项目录，已跳过 · real catalogue not found, skipped: {real_catalogue_path()}"
+                "  未找到真实事项目录，已跳过 · real catalogue not found, skipped (../shared/data/catalog/)"
             )
         elif imported is not None:
             state = "已导入" if imported.status == ImportStatus.SUCCEEDED else "导入失败"
