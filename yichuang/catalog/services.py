@@ -79,7 +79,8 @@ def _check_files_exist(elements: dict[str, Any]) -> None:
         raise ApplicationError("引用的样表或示范文本不存在，请重新上传", fields=fields)
 
 
-def _submit(change_request: ChangeRequest, *, actor: Any) -> ChangeRequest:
+def _submit(*, actor: Any, **fields: Any) -> ChangeRequest:
+    change_request = ChangeRequest(proposed_by=actor, proposed_at=timezone.now(), **fields)
     try:
         with transaction.atomic():
             change_request.save()
@@ -143,7 +144,8 @@ def change_request_propose_create(
             code="duplicate_code",
             fields={"basic_code": ["已存在"]},
         )
-    change_request = ChangeRequest(
+    return _submit(
+        actor=actor,
         kind=ChangeKind.CREATE,
         department=department,
         item_kind=item_kind,
@@ -152,10 +154,7 @@ def change_request_propose_create(
         basic_code=code,
         payload=cleaned,
         reason=reason,
-        proposed_by=actor,
-        proposed_at=timezone.now(),
     )
-    return _submit(change_request, actor=actor)
 
 
 @transaction.atomic
@@ -173,17 +172,15 @@ def change_request_propose_edit(
     _check_files_exist(cleaned)
     if cleaned == elements_clean(base):
         raise ApplicationError("提交的事项要素与现行版本完全相同，没有需要审核的变更", code="no_change")
-    change_request = ChangeRequest(
+    return _submit(
+        actor=actor,
         kind=ChangeKind.EDIT,
         item=item,
         department=item.department,
         base_version=item.current_version,
         payload=cleaned,
         reason=reason,
-        proposed_by=actor,
-        proposed_at=timezone.now(),
     )
-    return _submit(change_request, actor=actor)
 
 
 @transaction.atomic
@@ -195,17 +192,15 @@ def change_request_propose_retire(*, actor: Any, item: ServiceItem, reason: str)
         raise ConflictError("该事项已取消", code="item_retired")
     if item.children.filter(status=ItemStatus.ACTIVE).exists():
         raise ConflictError("该事项下还有在用的子项或办理项，请先取消它们", code="has_children")
-    change_request = ChangeRequest(
+    return _submit(
+        actor=actor,
         kind=ChangeKind.RETIRE,
         item=item,
         department=item.department,
         base_version=item.current_version,
         payload={},
         reason=reason,
-        proposed_by=actor,
-        proposed_at=timezone.now(),
     )
-    return _submit(change_request, actor=actor)
 
 
 @transaction.atomic
