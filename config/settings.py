@@ -110,6 +110,11 @@ CALENDAR_CACHE_SECONDS = int(os.environ.get("YICHUANG_CALENDAR_CACHE_SECONDS", "
 # Background jobs (catalog imports …) run in a thread after commit; eager runs them in the request
 # itself (tests, single-process tools).
 YICHUANG_JOBS_EAGER = env_bool("YICHUANG_JOBS_EAGER", False)
+# Where SMS and e-mail notifications go (yichuang.core.notifications): the default records them in the
+# database (demo, tests); LogBackend logs them; EmailBackend sends e-mail through EMAIL_* settings.
+YICHUANG_NOTIFICATION_BACKEND = os.environ.get(
+    "YICHUANG_NOTIFICATION_BACKEND", "yichuang.core.notifications.DatabaseBackend"
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from yichuang.core import services
 from yichuang.core.errors import ApplicationError
-from yichuang.core.models import AuditEvent, CalendarDay, CalendarYear
+from yichuang.core.models import AuditEvent, CalendarDay, CalendarYear, Notification
 
 
 @admin.register(AuditEvent)
@@ -69,6 +69,30 @@ class CalendarYearAdmin(ServiceBackedAdmin):
             request,
             lambda: services.calendar_year_enter(actor=request.user, year=obj.year, note=obj.note),
         )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: a notification is a record of what was sent; the recipient is shown masked."""
+
+    list_display = ("created_at", "channel", "recipient", "template", "status", "object_type", "object_id")
+    list_filter = ("channel", "status", "template")
+    search_fields = ("=to", "object_id", "template")
+    exclude = ("to",)
+    readonly_fields = ("recipient", "channel", "subject", "body", "template", "status", "error", "backend")
+
+    @admin.display(description="接收人")
+    def recipient(self, obj: Notification) -> str:
+        return obj.to_masked
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,14 +1,16 @@
-"""API of the core app: the working-day calendar and the audit chain check."""
+"""API of the core app: the working-day calendar, the audit chain check and the notification record."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from yichuang.core import calendar, services
+from yichuang.core import notifications as notification_selectors
 from yichuang.core.audit import audit_verify_chain
+from yichuang.core.masking import mask_text
 from yichuang.core.permissions import require_capability
 
 router = Router(tags=["工作日历与审计"])
@@ -109,4 +111,57 @@ def audit_verify(request: HttpRequest) -> dict:
         "checked": report.checked,
         "first_break_seq": report.first_break.seq if report.first_break else None,
         "message": str(report.first_break) if report.first_break else "审计链完好",
+    }
+
+
+class NotificationOut(Schema):
+    id: int
+    created_at: dt.datetime
+    channel: str
+    to: str  # masked
+    subject: str
+    body: str
+    template: str
+    status: str
+    error: str
+    object_type: str
+    object_id: str
+
+
+class NotificationPageOut(Schema):
+    total: int
+    items: list[NotificationOut]
+
+
+@router.get("/notifications", response=NotificationPageOut)
+def notification_list(
+    request: HttpRequest,
+    recipient: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    status: str = "",
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> dict:
+    notifications = notification_selectors.notification_list(
+        actor=request.user, recipient=recipient, object_type=object_type, object_id=object_id, status=status
+    )
+    return {
+        "total": notifications.count(),
+        "items": [
+            {
+                "id": n.pk,
+                "created_at": n.created_at,
+                "channel": n.channel,
+                "to": n.to_masked,
+                "subject": n.subject,
+                "body": mask_text(n.body),
+                "template": n.template,
+                "status": n.status,
+                "error": mask_text(n.error),
+                "object_type": n.object_type,
+                "object_id": n.object_id,
+            }
+            for n in notifications[offset : offset + limit]
+        ],
     }

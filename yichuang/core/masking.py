@@ -35,6 +35,16 @@ def mask_phone(value: str | None) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
+def mask_email(value: str | None) -> str:
+    """``zhangsan@example.com`` → ``z*******@example.com``: the domain stays, the mailbox name goes."""
+    if not value:
+        return ""
+    local, at, domain = str(value).strip().rpartition("@")
+    if not at:
+        return mask_phone(domain) if domain.isdigit() else mask_name(domain)
+    return local[:1] + "*" * max(len(local) - 1, 1) + "@" + domain
+
+
 def mask_name(value: str | None) -> str:
     """``张晓梅`` → ``张**``: for lists that must not identify a person."""
     if not value:

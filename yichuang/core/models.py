@@ -93,3 +93,45 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}（{self.note}）"
+
+
+class Notification(models.Model):
+    """One SMS or e-mail handed to the notification backend (see ``yichuang.core.notifications``).
+
+    ``to`` is stored in full because it is where the message went; every list and API shows it masked.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("短信")
+        EMAIL = "email", _("电子邮件")
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    to = models.CharField(_("接收人"), max_length=254, db_index=True)
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = models.TextField(_("内容"))
+    template = models.CharField(_("模板"), max_length=80, db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
+    error = models.TextField(_("失败原因"), blank=True)
+    backend = models.CharField(_("发送通道"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=80, blank=True)
+    object_id = models.CharField(_("对象ID"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知记录")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.to_masked} {self.template}"
+
+    @property
+    def to_masked(self) -> str:
+        from yichuang.core.masking import mask_email, mask_phone
+
+        return mask_email(self.to) if self.channel == self.Channel.EMAIL else mask_phone(self.to)

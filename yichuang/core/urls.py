@@ -9,4 +9,5 @@ urlpatterns = [
     path("calendar/day/", views.calendar_day_update, name="calendar_day_update"),
     path("calendar/year/", views.calendar_year_enter, name="calendar_year_enter"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("notifications/", views.notification_list, name="notification_list"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar as month_grid
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,9 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yichuang.core import calendar, services
+from yichuang.core import notifications as notifications_module
 from yichuang.core.audit import audit_verify_chain
 from yichuang.core.errors import ApplicationError
-from yichuang.core.models import AuditEvent
+from yichuang.core.masking import mask_text
+from yichuang.core.models import AuditEvent, Notification
 from yichuang.core.permissions import has_capability, require_capability
 
 MONTH_NAMES = [f"{m}月" for m in range(1, 13)]
@@ -115,3 +118,32 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """Every SMS and e-mail the platform sent or failed to send; recipients masked."""
+    filters = {
+        "recipient": request.GET.get("recipient", "").strip(),
+        "object_type": request.GET.get("object_type", "").strip(),
+        "object_id": request.GET.get("object_id", "").strip(),
+        "status": request.GET.get("status", "").strip(),
+    }
+    notifications = notifications_module.notification_list(actor=request.user, **filters)
+    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    rows = [
+        {"notification": n, "to": n.to_masked, "body": mask_text(n.body), "error": mask_text(n.error)}
+        for n in page
+    ]
+    query = urlencode({key: value for key, value in filters.items() if value})
+    return render(
+        request,
+        "core/notification_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "query": query,
+            "statuses": Notification.Status.choices,
+        },
+    )
