@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "yichuang.core",
     "yichuang.accounts",
     "yichuang.catalog",
+    "yichuang.cases",
     "yichuang.demo",
 ]
 

@@ -44,20 +44,26 @@ CAPABILITY_LABELS: dict[str, str] = {
     "catalog.propose": "提出本部门事项的新增、变更和取消申请",
     "catalog.approve": "审核事项变更申请并发布新版本",
     "catalog.manage": "维护事项清单、导入导出事项",
+    "case.apply": "在线申请办件（本人）",
+    "case.intake": "窗口接件、代为申请",
+    "case.accept": "受理、不予受理、一次性告知补正",
+    "case.review": "审查并作出决定（本部门）",
 }
 
 _STAFF_BASE = {"department.view", "staff.view", "calendar.view", "catalog.view"}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.APPLICANT: frozenset({"applicant.self", "calendar.view"}),
-    Role.CLERK: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage"}),
-    Role.REVIEWER: frozenset(_STAFF_BASE | {"applicant.view", "catalog.propose"}),
-    Role.CHIEF_REP: frozenset(_STAFF_BASE | {"applicant.view", "catalog.propose"}),
+    Role.APPLICANT: frozenset({"applicant.self", "calendar.view", "case.apply"}),
+    Role.CLERK: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage", "case.intake", "case.accept"}),
+    Role.REVIEWER: frozenset(_STAFF_BASE | {"applicant.view", "catalog.propose", "case.review"}),
+    Role.CHIEF_REP: frozenset(
+        _STAFF_BASE | {"applicant.view", "catalog.propose", "case.intake", "case.accept", "case.review"}
+    ),
     Role.ISSUER: frozenset(_STAFF_BASE | {"applicant.view"}),
-    Role.HELPER: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage"}),
+    Role.HELPER: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage", "case.intake"}),
     Role.OPERATOR: frozenset(_STAFF_BASE),
     Role.HANDLER: frozenset(_STAFF_BASE),
-    Role.ADMIN: frozenset(set(CAPABILITY_LABELS) - {"applicant.self"}),
+    Role.ADMIN: frozenset(set(CAPABILITY_LABELS) - {"applicant.self", "case.apply"}),
     Role.INSPECTOR: frozenset(_STAFF_BASE | {"applicant.view", "audit.view"}),
 }
 

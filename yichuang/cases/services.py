@@ -1,0 +1,296 @@
+"""Writes of the case lifecycle — first part: receipt (online or at a window), the material checklist,
+acceptance, refusal, the one-time correction notice and deemed acceptance. Each is atomic, checks who
+acts, locks the case row through ``workflow.case_transition`` and leaves a timeline and an audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yichuang.accounts.models import Applicant
+from yichuang.cases import policies
+from yichuang.cases.models import (
+    Case,
+    CaseChannel,
+    CaseEvent,
+    CaseKind,
+    CaseMaterial,
+    CaseMaterialState,
+    CaseStatus,
+    DeadlineState,
+)
+from yichuang.cases.numbering import case_number_next
+from yichuang.cases.workflow import case_transition
+from yichuang.catalog.models import ItemCaseKind, ItemKind, ItemStatus, MaterialNecessity, ServiceItem
+from yichuang.core.audit import audit_record
+from yichuang.core.calendar import add_working_days
+from yichuang.core.errors import ApplicationError, ConflictError
+
+CORRECTION_NOTICE_WORKING_DAYS = 5  # 行政许可法 §32
+ONLINE_CHANNELS = frozenset({CaseChannel.ONLINE, CaseChannel.MOBILE})
+SATISFIED = frozenset(
+    {CaseMaterialState.RECEIVED, CaseMaterialState.ORIGINAL_CHECKED, CaseMaterialState.EXEMPT}
+)
+REMEDIES = (
+    "如对本决定不服，可以自收到本通知之日起六十日内依法申请行政复议，"
+    "或者在六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _require_text(value: str, field: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ApplicationError(f"请填写{what}", fields={field: ["必填"]})
+    return value
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    actor: Any,
+    item: ServiceItem,
+    applicant: Applicant,
+    channel: str,
+    idempotency_key: str | None = None,
+) -> Case:
+    """Receive an application (接件): online by the applicant, or at a window / kiosk / by a helper."""
+    policies.require_can_submit(actor, applicant=applicant, channel=channel)
+    key = (idempotency_key or "").strip() or None
+    if key is not None:
+        existing = Case.objects.filter(submitted_by=actor, idempotency_key=key).first()
+        if existing is not None:
+            if existing.item_id != item.pk or existing.applicant_id != applicant.pk:
+                raise ConflictError("该幂等键已用于另一份申请", code="idempotency_key_reused")
+            return existing
+    item = ServiceItem.objects.select_related("current_version", "department").get(pk=item.pk)
+    version = item.current_version
+    if item.kind != ItemKind.HANDLING or item.status != ItemStatus.ACTIVE or version is None:
+        raise ApplicationError("该事项不是可申请的在用办理项", code="item_not_applicable")
+    if channel in ONLINE_CHANNELS and version.online_depth < 3:
+        raise ApplicationError("该事项暂不支持网上申请，请到政务服务中心窗口办理", code="not_online")
+    today = _today()
+    case = Case(
+        number=case_number_next(implementation_code=version.implementation_code, day=today),
+        item=item,
+        item_version=version,
+        department=item.department,
+        applicant=applicant,
+        channel=channel,
+        kind=CaseKind.IMMEDIATE if version.case_kind == ItemCaseKind.IMMEDIATE else CaseKind.PROMISED,
+        submitted_at=timezone.now(),
+        submitted_by=actor,
+        idempotency_key=key,
+        correction_notice_due=add_working_days(today, CORRECTION_NOTICE_WORKING_DAYS),
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:  # the same key raced in from a second request
+        existing = Case.objects.filter(submitted_by=actor, idempotency_key=key).first()
+        if existing is None:
+            raise
+        raise ConflictError(
+            "该申请已提交，请勿重复提交", code="duplicate_submit", extra={"case": existing.number}
+        ) from exc
+    CaseMaterial.objects.bulk_create(
+        [CaseMaterial(case=case, material=material) for material in version.materials.all()]
+    )
+    CaseEvent.objects.create(
+        case=case, action="submit", from_status="", to_status=case.status, actor=actor, at=case.submitted_at
+    )
+    audit_record(
+        actor=actor,
+        action="case.submit",
+        obj=case,
+        data={"number": case.number, "item_id": item.pk, "version": version.number, "channel": channel},
+    )
+    return case
+
+
+@transaction.atomic
+def case_check_materials(
+    *, actor: Any, case: Case, findings: dict[int, tuple[str, str]]
+) -> list[CaseMaterial]:
+    """Record what the window found for each material: ``{case_material_id: (state, note)}``."""
+    policies.require_can_accept(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status not in (CaseStatus.SUBMITTED, CaseStatus.CORRECTION):
+        raise ConflictError("只有待受理的办件可以核验材料", code="not_receiving")
+    rows = {row.pk: row for row in case.materials.select_related("material")}
+    unknown = set(findings) - set(rows)
+    if unknown:
+        raise ApplicationError("材料不属于该办件", fields={"materials": [str(pk) for pk in sorted(unknown)]})
+    changed = []
+    for pk, (state, note) in findings.items():
+        if state not in CaseMaterialState.values or state == CaseMaterialState.DEFERRED:
+            raise ApplicationError("材料状态无效", fields={f"materials.{pk}": ["状态无效"]})
+        row = rows[pk]
+        if state == CaseMaterialState.EXEMPT and not row.material.licence_type_code:
+            raise ApplicationError(
+                f"“{row.material.name}”不能免提交：目录未登记可替代的电子证照",
+                fields={f"materials.{pk}": ["不能免提交"]},
+            )
+        if state == CaseMaterialState.DEFICIENT and not note.strip():
+            raise ApplicationError(
+                f"请说明“{row.material.name}”哪里不符合要求", fields={f"materials.{pk}": ["请说明问题"]}
+            )
+        row.state, row.note = state, note.strip()
+        changed.append(row)
+    CaseMaterial.objects.bulk_update(changed, ["state", "note"])
+    audit_record(
+        actor=actor,
+        action="case.check_materials",
+        obj=case,
+        data={"number": case.number, "findings": {str(k): v[0] for k, v in findings.items()}},
+    )
+    return list(case.materials.select_related("material"))
+
+
+def _outstanding(case: Case) -> tuple[list[CaseMaterial], list[CaseMaterial]]:
+    """(required materials not satisfied, deferrable materials not satisfied)."""
+    blocking: list[CaseMaterial] = []
+    deferrable: list[CaseMaterial] = []
+    for row in case.materials.select_related("material"):
+        if row.state in SATISFIED or row.material.necessity == MaterialNecessity.OPTIONAL:
+            continue
+        (deferrable if row.material.necessity == MaterialNecessity.DEFERRABLE else blocking).append(row)
+    return blocking, deferrable
+
+
+def _start_clock(case: Case, start: dt.date) -> dict[str, Any]:
+    limit = case.item_version.promised_days
+    return {
+        "limit_days": limit,
+        "due_date": add_working_days(start, limit),
+        "deadline_state": DeadlineState.NORMAL,
+    }
+
+
+@transaction.atomic
+def case_accept(*, actor: Any, case: Case, deficiency_commitment: bool = False, note: str = "") -> Case:
+    """受理. Required materials must all be in; 容缺后补 ones may follow on a signed commitment."""
+    policies.require_can_accept(actor, case)
+    case = Case.objects.select_related("item_version").get(pk=case.pk)
+    blocking, deferrable = _outstanding(case)
+    if blocking:
+        names = "、".join(row.material.name for row in blocking)
+        raise ApplicationError(
+            f"以下材料尚未齐全，不能受理：{names}。请一次性告知补正，或作出不予受理决定",
+            code="materials_incomplete",
+            extra={"materials": [row.pk for row in blocking]},
+        )
+    if deferrable and not deficiency_commitment:
+        names = "、".join(row.material.name for row in deferrable)
+        raise ApplicationError(
+            f"{names}尚未提交：如申请人书面承诺限期补交，可以容缺受理", code="deficiency_commitment_required"
+        )
+    today = _today()
+    changes = _start_clock(case, today) | {"accepted_at": timezone.now(), "accepted_by": actor}
+    if deferrable:
+        # Never beyond the promised limit (DESIGN §4): the material is due before the case is.
+        for row in deferrable:
+            row.state, row.due_date = CaseMaterialState.DEFERRED, changes["due_date"]
+        CaseMaterial.objects.bulk_update(deferrable, ["state", "due_date"])
+    return case_transition(
+        case=case,
+        to=CaseStatus.ACCEPTED,
+        actor=actor,
+        action="accept",
+        note=note,
+        changes=changes,
+        data={"deferred": [row.material.name for row in deferrable], "due_date": str(changes["due_date"])},
+    )
+
+
+@transaction.atomic
+def case_refuse(*, actor: Any, case: Case, reason: str, competent_office: str = "") -> Case:
+    """不予受理: in writing, with the reason, the remedies, and the competent office where there is one."""
+    policies.require_can_accept(actor, case)
+    reason = _require_text(reason, "reason", "不予受理的理由")
+    return case_transition(
+        case=case,
+        to=CaseStatus.REFUSED,
+        actor=actor,
+        action="refuse",
+        note=reason,
+        changes={
+            "refusal_reason": reason,
+            "competent_office": competent_office.strip(),
+            "closed_at": timezone.now(),
+        },
+        data={"competent_office": competent_office.strip(), "remedies": REMEDIES},
+    )
+
+
+@transaction.atomic
+def case_request_correction(*, actor: Any, case: Case, note: str = "") -> Case:
+    """一次性告知补正: one notice naming every missing or defective material, within 5 working days."""
+    policies.require_can_accept(actor, case)
+    case = Case.objects.get(pk=case.pk)
+    if _today() > case.correction_notice_due:
+        raise ConflictError(
+            "已超过收到申请之日起5个工作日的补正告知期限，依法自收到申请之日起即为受理",
+            code="correction_notice_late",
+        )
+    blocking, deferrable = _outstanding(case)
+    defects = blocking + deferrable
+    if not defects:
+        raise ApplicationError("材料已齐全，无需补正，请直接受理", code="nothing_to_correct")
+    listed = [{"material": row.material.name, "state": row.state, "note": row.note} for row in defects]
+    return case_transition(
+        case=case,
+        to=CaseStatus.CORRECTION,
+        actor=actor,
+        action="request_correction",
+        note=note,
+        data={"defects": listed},
+    )
+
+
+@transaction.atomic
+def case_supply_correction(*, actor: Any, case: Case, note: str = "") -> Case:
+    """The applicant has supplied the materials (online or at a window): back to the window's check."""
+    policies.require_can_supply(actor, case)
+    return case_transition(
+        case=case,
+        to=CaseStatus.SUBMITTED,
+        actor=actor,
+        action="supply_correction",
+        note=note,
+        changes={"correction_notice_due": add_working_days(_today(), CORRECTION_NOTICE_WORKING_DAYS)},
+    )
+
+
+def cases_deem_accepted(*, today: dt.date | None = None, actor: Any = None) -> int:
+    """Applications nobody answered within 5 working days count as accepted from receipt (§32)."""
+    today = today or _today()
+    late = Case.objects.filter(status=CaseStatus.SUBMITTED, correction_notice_due__lt=today).values_list(
+        "pk", flat=True
+    )
+    count = 0
+    for pk in list(late[:1000]):
+        with transaction.atomic():
+            case = Case.objects.select_related("item_version").get(pk=pk)
+            received = timezone.localdate(case.submitted_at)
+            changes = _start_clock(case, received) | {
+                "accepted_at": case.submitted_at,
+                "deemed_accepted": True,
+            }
+            case_transition(
+                case=case,
+                to=CaseStatus.ACCEPTED,
+                actor=actor,
+                action="deemed_accept",
+                note="收到申请之日起5个工作日内未告知补正，依法视为受理",
+                changes=changes,
+            )
+            count += 1
+    return count
