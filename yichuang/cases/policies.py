@@ -68,3 +68,17 @@ def require_can_supply(actor: Any, case: Case) -> None:
         require_case_visible(actor, case)
         return
     require_capability(actor, "case.intake", "只有申请人本人或窗口工作人员可以提交补正材料")
+
+
+def require_can_review(actor: Any, case: Case) -> None:
+    """Reviewers and chief representatives of the case's department (or a department above it)."""
+    require_capability(actor, "case.review", "只有本部门审批人员可以审查和决定")
+    if actor.role == Role.ADMIN:
+        return
+    if not department_scope(actor).filter(pk=case.department_id).exists():
+        raise NotFoundError("未找到该办件")
+
+
+def require_can_deliver(actor: Any, case: Case) -> None:
+    if getattr(actor, "role", None) not in (Role.ISSUER, Role.CLERK, Role.ADMIN):
+        raise PermissionDeniedError("只有综合出证窗口可以送达审批结果")

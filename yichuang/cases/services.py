@@ -28,7 +28,7 @@ from yichuang.cases.workflow import case_transition
 from yichuang.catalog.models import ItemCaseKind, ItemKind, ItemStatus, MaterialNecessity, ServiceItem
 from yichuang.core.audit import audit_record
 from yichuang.core.calendar import add_working_days
-from yichuang.core.errors import ApplicationError, ConflictError
+from yichuang.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 
 CORRECTION_NOTICE_WORKING_DAYS = 5  # 行政许可法 §32
 ONLINE_CHANNELS = frozenset({CaseChannel.ONLINE, CaseChannel.MOBILE})
@@ -294,3 +294,115 @@ def cases_deem_accepted(*, today: dt.date | None = None, actor: Any = None) -> i
             )
             count += 1
     return count
+
+
+# ——— review, decision, result, delivery (受审分离: whoever accepted a promised case does not decide it) ———
+
+
+@transaction.atomic
+def case_start_review(*, actor: Any, case: Case, reviewer: Any = None) -> Case:
+    """Assign the case to a reviewer of its department (the actor himself by default)."""
+    policies.require_can_review(actor, case)
+    reviewer = reviewer or actor
+    policies.require_can_review(reviewer, case)
+    if case.kind != CaseKind.IMMEDIATE and case.accepted_by_id == reviewer.pk:
+        raise ApplicationError("受审分离：受理该办件的工作人员不能审查同一办件", code="separation_of_duties")
+    return case_transition(
+        case=case,
+        to=CaseStatus.IN_REVIEW,
+        actor=actor,
+        action="start_review",
+        changes={"reviewer": reviewer},
+        data={"reviewer_id": reviewer.pk},
+    )
+
+
+@transaction.atomic
+def case_decide(*, actor: Any, case: Case, decision: str, reason: str = "") -> Case:
+    """准予 or 不予. A denial states its reason (the notice adds the remedies)."""
+    policies.require_can_review(actor, case)
+    case = Case.objects.get(pk=case.pk)
+    if decision not in ("approve", "deny"):
+        raise ApplicationError("决定应为准予或不予", fields={"decision": ["无效"]})
+    immediate = case.kind == CaseKind.IMMEDIATE and case.status == CaseStatus.ACCEPTED
+    if not immediate and case.reviewer_id != actor.pk:
+        raise PermissionDeniedError("只有承办该办件的审查人员可以作出决定")
+    if not immediate and case.accepted_by_id == actor.pk:
+        raise ApplicationError("受审分离：受理人不能作出决定", code="separation_of_duties")
+    if decision == "deny":
+        reason = _require_text(reason, "reason", "不予许可的理由")
+    if decision == "approve" and case.materials.filter(state=CaseMaterialState.DEFERRED).exists():
+        raise ConflictError(
+            "容缺后补的材料尚未补齐，暂不能作出准予决定", code="deferred_materials_outstanding"
+        )
+    return case_transition(
+        case=case,
+        to=CaseStatus.APPROVED if decision == "approve" else CaseStatus.DENIED,
+        actor=actor,
+        action=f"decide_{decision}",
+        note=reason.strip(),
+        changes={
+            "decision": decision,
+            "decision_reason": reason.strip(),
+            "decided_at": timezone.now(),
+            "decided_by": actor,
+            "deadline_state": DeadlineState.NONE,
+        },
+    )
+
+
+@transaction.atomic
+def case_result_ready(*, actor: Any, case: Case) -> Case:
+    policies.require_can_review(actor, case)
+    return case_transition(case=case, to=CaseStatus.RESULT_READY, actor=actor, action="result_ready")
+
+
+@transaction.atomic
+def case_deliver(
+    *, actor: Any, case: Case, method: str, recipient: str = "", tracking_number: str = ""
+) -> Case:
+    """送达: handed over at the issuance window (recipient confirms) or mailed with a tracking number."""
+    policies.require_can_deliver(actor, case)
+    if method == "pickup":
+        detail = {"recipient": _require_text(recipient, "recipient", "领取人姓名")}
+    elif method == "mail":
+        detail = {"tracking_number": _require_text(tracking_number, "tracking_number", "邮寄单号")}
+    else:
+        raise ApplicationError("送达方式应为窗口领取或邮寄", fields={"method": ["无效"]})
+    return case_transition(
+        case=case,
+        to=CaseStatus.CLOSED,
+        actor=actor,
+        action="deliver",
+        changes={"closed_at": timezone.now()},
+        data={"method": method, **detail},
+    )
+
+
+@transaction.atomic
+def case_withdraw(*, actor: Any, case: Case, reason: str = "") -> Case:
+    """撤回 by the applicant (or a window on his written request) before the decision."""
+    policies.require_can_supply(actor, case)
+    return case_transition(
+        case=case,
+        to=CaseStatus.WITHDRAWN,
+        actor=actor,
+        action="withdraw",
+        note=reason.strip(),
+        changes={"closed_at": timezone.now(), "deadline_state": DeadlineState.NONE},
+    )
+
+
+@transaction.atomic
+def case_terminate(*, actor: Any, case: Case, reason: str) -> Case:
+    """终止 by the office, with its reason (e.g. a 容缺 material not supplied in time)."""
+    policies.require_can_review(actor, case)
+    reason = _require_text(reason, "reason", "终止理由")
+    return case_transition(
+        case=case,
+        to=CaseStatus.TERMINATED,
+        actor=actor,
+        action="terminate",
+        note=reason,
+        changes={"closed_at": timezone.now(), "deadline_state": DeadlineState.NONE},
+    )
