@@ -19,6 +19,7 @@ _MENU = [
     ("department.view", "accounts:department_list", "部门"),
     ("calendar.view", "core:calendar", "工作日历"),
     ("audit.view", "core:audit_list", "审计日志"),
+    ("audit.view", "core:notification_list", "通知记录"),
     ("admin.site", "admin:index", "系统管理"),
 ]
 
