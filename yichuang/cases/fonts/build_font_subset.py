@@ -6,7 +6,8 @@ below has to grow (see docs/notices.md):
     python -m venv /tmp/fontvenv && /tmp/fontvenv/bin/pip install fonttools==4.60.1
     apt-get download fonts-noto-cjk && dpkg-deb -x fonts-noto-cjk_*.deb /tmp/noto
     /tmp/fontvenv/bin/python yichuang/cases/fonts/build_font_subset.py \
-        /tmp/noto/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc yichuang/cases/fonts/NotoSerifSC-yichuang.ttf.xz
+        /tmp/noto/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc \
+        yichuang/cases/fonts/NotoSerifSC-yichuang.ttf.xz
 
 Why: Noto Serif CJK ships CFF (PostScript) outlines, which reportlab cannot embed; it embeds TrueType
 outlines only. So the script keeps the characters official notices use, drops what reportlab never
