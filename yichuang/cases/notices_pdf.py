@@ -30,7 +30,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    CondPageBreak,
     Flowable,
     KeepTogether,
     Paragraph,
@@ -172,6 +171,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             firstLineIndent=0,
             bulletIndent=0.5 * BODY_SIZE,
             bulletFontName=font,
+            bulletFontSize=BODY_SIZE,
         ),
         "cell": ParagraphStyle("cell", parent=base, fontSize=12, leading=18),
         "label": ParagraphStyle("label", parent=base, fontSize=12, leading=18, alignment=TA_CENTER),
@@ -356,7 +356,7 @@ def _closing_block(document: NoticeDocument) -> Table:
     left: list[Any] = []
     if document.track_url:
         left += [QrCode(document.track_url), Spacer(1, 2), _paragraph(QR_CAPTION, "caption")]
-    left.append(_paragraph(f"办件编号：{document.case_number}", "caption"))
+    left.append(_paragraph(f"办件编号：\n{document.case_number}", "caption"))
     right: list[Any] = [
         _paragraph(document.department_name, "closing"),
         _paragraph(chinese_date(document.issued_on), "closing"),
@@ -385,7 +385,7 @@ def _story(document: NoticeDocument) -> list[Any]:
     if document.kind == "delivery_receipt":
         story.append(Spacer(1, 10))
         story += [_paragraph(text, "body") for text in document.body]
-        story += [Spacer(1, 6), _receipt_table(document)]
+        story += [Spacer(1, 6), _receipt_table(document), Spacer(1, 6)]
         story += _listed(document.listed)
     else:
         story.append(_paragraph(f"{document.applicant_name}：", "addressee"))
@@ -397,7 +397,7 @@ def _story(document: NoticeDocument) -> list[Any]:
         story += _listed(document.listed)
         if document.remedies:
             story.append(_paragraph(document.remedies, "body"))
-    story += [CondPageBreak(QR_SIZE + 20 * mm), Spacer(1, 14), KeepTogether([_closing_block(document)])]
+    story.append(KeepTogether([Spacer(1, 14), _closing_block(document)]))
     return story
 
 

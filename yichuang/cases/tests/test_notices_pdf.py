@@ -178,7 +178,7 @@ def test_without_tracking_url_no_qr_code_but_the_case_number() -> None:
 
     text = compact("".join(pdf_text(pdf)))
     assert "扫码查询办理进度" not in text
-    assert f"办件编号：{CASE_NUMBER}" in text
+    assert f"办件编号：{CASE_NUMBER}" in text  # under the QR code place
     assert b"/QRCode" not in pdf
 
 
