@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -25,6 +26,31 @@ def _fast_hashing_and_clean_cache(settings: Any) -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+_REFERENCE_DATA_MIGRATIONS = (
+    "yichuang.catalog.migrations.0002_item_type_codes_and_lists",
+    "yichuang.catalog.migrations.0003_search_synonyms",
+)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: Any) -> None:
+    """Rows that data migrations seed (item-type codes, the ten lists, synonyms) are wiped by the
+    flush after every transactional test; put them back for the tests that use the database."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    from yichuang.catalog.models import ItemTypeCode
+
+    if ItemTypeCode.objects.exists():
+        return
+    for module in _REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
 
 
 @dataclass
