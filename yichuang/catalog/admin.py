@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from yichuang.accounts.admin import AuditedAdmin
 from yichuang.catalog.models import ChangeRequest, ItemTypeCode, ItemVersion, SearchSynonym, ServiceItem
 from yichuang.catalog.search import search_synonyms_changed
+from yichuang.core.admin import ReadOnlyAdmin
 
 
 @admin.register(ItemTypeCode)
@@ -32,17 +33,6 @@ class SearchSynonymAdmin(AuditedAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         super().delete_model(request, obj)
         search_synonyms_changed()
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ServiceItem)

@@ -182,6 +182,21 @@ class ElementsForm(ServiceErrorFormMixin, forms.Form):
         return data
 
 
+# The material elements a department edits, in the order the form shows them.
+MATERIAL_FORM_FIELDS = (
+    "name",
+    "source",
+    "necessity",
+    "originals",
+    "copies",
+    "media",
+    "licence_type_code",
+    "commitment_replaceable",
+    "material_type",
+    "note",
+)
+
+
 class MaterialForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, required=False)
     blank_form_sha = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -189,18 +204,7 @@ class MaterialForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in (
-            "name",
-            "source",
-            "necessity",
-            "originals",
-            "copies",
-            "media",
-            "licence_type_code",
-            "commitment_replaceable",
-            "material_type",
-            "note",
-        ):
+        for name in MATERIAL_FORM_FIELDS:
             model_field = Material._meta.get_field(name)
             assert isinstance(model_field, models.Field)
             field = model_field.formfield()
@@ -229,22 +233,7 @@ class MaterialForm(forms.Form):
 
     def material(self) -> dict[str, Any]:
         data = self.cleaned_data
-        row = {
-            name: data[name]
-            for name in (
-                "key",
-                "name",
-                "source",
-                "necessity",
-                "originals",
-                "copies",
-                "media",
-                "licence_type_code",
-                "commitment_replaceable",
-                "material_type",
-                "note",
-            )
-        }
+        row = {name: data[name] for name in ("key", *MATERIAL_FORM_FIELDS)}
         row["review_points"] = [line.strip() for line in data["review_points"].splitlines() if line.strip()]
         row["blank_form"] = None if data["clear_files"] else data["blank_form_sha"] or None
         row["sample"] = None if data["clear_files"] else data["sample_sha"] or None

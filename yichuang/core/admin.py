@@ -8,11 +8,8 @@ from yichuang.core.errors import ApplicationError
 from yichuang.core.models import AuditEvent, CalendarDay, CalendarYear, Notification
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("seq", "occurred_at", "actor_label", "action", "object_type", "object_id")
-    list_filter = ("action",)
-    search_fields = ("action", "object_id", "actor_label")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by services (audit events, notifications, published catalog rows)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -22,6 +19,13 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "occurred_at", "actor_label", "action", "object_type", "object_id")
+    list_filter = ("action",)
+    search_fields = ("action", "object_id", "actor_label")
 
 
 class ServiceBackedAdmin(admin.ModelAdmin):
@@ -75,7 +79,7 @@ class CalendarYearAdmin(ServiceBackedAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """Read-only: a notification is a record of what was sent; the recipient is shown masked."""
 
     list_display = ("created_at", "channel", "recipient", "template", "status", "object_type", "object_id")
@@ -87,12 +91,3 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description="接收人")
     def recipient(self, obj: Notification) -> str:
         return obj.to_masked
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
