@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("yichuang.accounts.urls")),
     path("", include("yichuang.core.urls")),
     path("", include("yichuang.catalog.urls")),
+    path("", include("yichuang.cases.urls")),
 ]

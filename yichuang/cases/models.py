@@ -114,6 +114,10 @@ class Case(models.Model):
     refusal_reason = models.TextField(_("不予受理理由"), blank=True)
     competent_office = models.CharField(_("有权受理的机关"), max_length=200, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # 告知承诺: decided on the applicant's written commitment; a verification (核查) follows.
+    by_commitment = models.BooleanField(_("告知承诺办理"), default=False)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoke_reason = models.TextField(_("撤销理由"), blank=True)
 
     class Meta:
         verbose_name = _("办件")
@@ -177,6 +181,7 @@ class CaseMaterialState(models.TextChoices):
     DEFICIENT = "deficient", _("不符合要求")
     DEFERRED = "deferred", _("容缺待补")
     EXEMPT = "exempt", _("免提交")
+    COMMITTED = "committed", _("告知承诺替代")
 
 
 class CaseMaterial(models.Model):
@@ -196,3 +201,181 @@ class CaseMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.material}"
+
+
+class SpecialProcedureStatus(models.TextChoices):
+    RUNNING = "running", _("进行中")
+    FINISHED = "finished", _("已结束")
+
+
+class SpecialProcedure(models.Model):
+    """听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审 … (§45): the clock stops while it runs."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="special_procedures")
+    kind = models.CharField(_("程序种类"), max_length=20)
+    name = models.CharField(_("程序名称"), max_length=200)
+    planned_days = models.PositiveSmallIntegerField(_("所需时间（工作日）"))
+    status = models.CharField(
+        max_length=10, choices=SpecialProcedureStatus.choices, default=SpecialProcedureStatus.RUNNING
+    )
+    started_on = models.DateField(_("开始日期"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paused_days = models.PositiveSmallIntegerField(_("暂停计时（工作日）"), default=0)
+    reason = models.TextField(_("启动理由"), blank=True)
+    result = models.TextField(_("程序结果"), blank=True)
+
+    class Meta:
+        verbose_name = _("特别程序")
+        verbose_name_plural = _("特别程序")
+        ordering = ["case_id", "started_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="running"), name="case_one_running_procedure"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.name}"
+
+
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("待批准")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+
+
+class CaseExtension(models.Model):
+    """延期 (§42): asked for by the reviewer with a reason, approved by the head (chief rep / admin)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("延长（工作日）"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(
+        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["case_id", "requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="requested"), name="case_one_pending_extension"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} +{self.days}"
+
+
+class CaseFile(models.Model):
+    """An uploaded material file (PDF/JPG/PNG, checked by content), kept with the case in the database."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
+    case_material = models.ForeignKey(
+        CaseMaterial, null=True, blank=True, on_delete=models.SET_NULL, related_name="files"
+    )
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("办件材料文件")
+        verbose_name_plural = _("办件材料文件")
+        ordering = ["case_id", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseNotice(models.Model):
+    """A written notice as issued: the facts printed on it are frozen here; the PDF is rendered from them
+    (and cached) so the same notice always prints the same."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("文书种类"), max_length=30)
+    document_number = models.CharField(_("文书编号"), max_length=40, unique=True)
+    issued_at = models.DateTimeField(_("签发时间"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    document = models.JSONField(_("文书内容"))
+    pdf = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("办件文书")
+        verbose_name_plural = _("办件文书")
+        ordering = ["case_id", "issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.document_number
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", _("待核查")
+    TRUTHFUL = "truthful", _("承诺属实")
+    FALSE = "false", _("虚假承诺")
+
+
+class CommitmentVerification(models.Model):
+    """核查 after a 告知承诺 decision: due within a set number of working days."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="verification")
+    due_date = models.DateField(_("核查期限"), db_index=True)
+    status = models.CharField(
+        max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+    )
+    findings = models.TextField(_("核查情况"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("承诺核查")
+        verbose_name_plural = _("承诺核查")
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.status}"
+
+
+class CreditMark(models.Model):
+    """失信记录: a false commitment bars the applicant from 告知承诺 until an admin clears the mark."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="credit_marks")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("失信情形"))
+    marked_at = models.DateTimeField(_("记录时间"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cleared_at = models.DateTimeField(_("信用修复时间"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    clear_reason = models.TextField(_("信用修复说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("失信记录")
+        verbose_name_plural = _("失信记录")
+        ordering = ["-marked_at", "-pk"]
+        indexes = [models.Index(fields=["applicant", "cleared_at"], name="credit_mark_active")]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} {self.marked_at:%Y-%m-%d}"

@@ -20,7 +20,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.SPECIAL_PROCEDURE: frozenset({S.IN_REVIEW, S.WITHDRAWN, S.TERMINATED}),
     S.APPROVED: frozenset({S.RESULT_READY, S.REVOKED}),
     S.DENIED: frozenset({S.RESULT_READY}),
-    S.RESULT_READY: frozenset({S.CLOSED}),
+    S.RESULT_READY: frozenset({S.CLOSED, S.REVOKED}),
     S.CLOSED: frozenset({S.REVOKED}),
     S.REFUSED: frozenset(),
     S.WITHDRAWN: frozenset(),
