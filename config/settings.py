@@ -176,3 +176,15 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Cases (办件): where the QR codes on notices point, when the deadline warning starts, how long a
+# 告知承诺 verification may take, the remedies named on refusals and denials, and the sweep interval.
+YICHUANG_PUBLIC_URL = os.environ.get("YICHUANG_PUBLIC_URL", "http://127.0.0.1:8000")
+YICHUANG_CENTRE_NAME = os.environ.get("YICHUANG_CENTRE_NAME", "政务服务中心")
+YICHUANG_CASE_WARNING_DAYS = int(os.environ.get("YICHUANG_CASE_WARNING_DAYS", "3"))
+YICHUANG_COMMITMENT_VERIFY_DAYS = int(os.environ.get("YICHUANG_COMMITMENT_VERIFY_DAYS", "20"))
+YICHUANG_CASE_UPLOAD_MAX_BYTES = int(os.environ.get("YICHUANG_CASE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+YICHUANG_RECONSIDERATION_BODY = os.environ.get("YICHUANG_RECONSIDERATION_BODY", "本级人民政府")
+YICHUANG_COURT = os.environ.get("YICHUANG_COURT", "有管辖权的人民法院")
+# Seconds between in-process deadline sweeps (0 turns the in-process schedule off, e.g. under a cron job).
+YICHUANG_SWEEP_INTERVAL_SECONDS = int(os.environ.get("YICHUANG_SWEEP_INTERVAL_SECONDS", "0"))

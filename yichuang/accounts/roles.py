@@ -48,18 +48,24 @@ CAPABILITY_LABELS: dict[str, str] = {
     "case.intake": "窗口接件、代为申请",
     "case.accept": "受理、不予受理、一次性告知补正",
     "case.review": "审查并作出决定（本部门）",
+    "case.extend": "批准延期（本部门负责人）",
+    "case.deliver": "综合出证窗口送达办理结果",
+    "credit.clear": "修复失信记录（恢复告知承诺资格）",
 }
 
 _STAFF_BASE = {"department.view", "staff.view", "calendar.view", "catalog.view"}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.APPLICANT: frozenset({"applicant.self", "calendar.view", "case.apply"}),
-    Role.CLERK: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage", "case.intake", "case.accept"}),
+    Role.CLERK: frozenset(
+        _STAFF_BASE | {"applicant.view", "applicant.manage", "case.intake", "case.accept", "case.deliver"}
+    ),
     Role.REVIEWER: frozenset(_STAFF_BASE | {"applicant.view", "catalog.propose", "case.review"}),
     Role.CHIEF_REP: frozenset(
-        _STAFF_BASE | {"applicant.view", "catalog.propose", "case.intake", "case.accept", "case.review"}
+        _STAFF_BASE
+        | {"applicant.view", "catalog.propose", "case.intake", "case.accept", "case.review", "case.extend"}
     ),
-    Role.ISSUER: frozenset(_STAFF_BASE | {"applicant.view"}),
+    Role.ISSUER: frozenset(_STAFF_BASE | {"applicant.view", "case.deliver"}),
     Role.HELPER: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage", "case.intake"}),
     Role.OPERATOR: frozenset(_STAFF_BASE),
     Role.HANDLER: frozenset(_STAFF_BASE),

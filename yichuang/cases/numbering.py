@@ -24,15 +24,20 @@ def case_number_next(*, implementation_code: str, day: dt.date) -> str:
             "该事项缺少有效的实施编码（实施主体的统一社会信用代码未登记），暂不能受理，请联系政数局",
             code="no_implementation_code",
         )
-    try:
-        with transaction.atomic():
-            CaseSequence.objects.create(implementation_code=implementation_code, day=day, last=0)
-    except IntegrityError:
-        pass  # another transaction created today's counter first
-    counter = CaseSequence.objects.filter(implementation_code=implementation_code, day=day)
-    counter.select_for_update().get()
-    counter.update(last=F("last") + 1)
-    last = counter.values_list("last", flat=True).get()
+    last = sequence_next(key=implementation_code, day=day)
     if last > MAX_DAILY:
         raise ApplicationError("该事项今日办件编号已用完", code="sequence_exhausted")
     return f"{implementation_code}{day:%Y%m%d}{last:04d}"
+
+
+def sequence_next(*, key: str, day: dt.date) -> int:
+    """The next value of the counter (key, day), under a row lock; call inside the writing transaction."""
+    try:
+        with transaction.atomic():
+            CaseSequence.objects.create(implementation_code=key, day=day, last=0)
+    except IntegrityError:
+        pass  # another transaction created the counter first
+    counter = CaseSequence.objects.filter(implementation_code=key, day=day)
+    counter.select_for_update().get()
+    counter.update(last=F("last") + 1)
+    return int(counter.values_list("last", flat=True).get())

@@ -80,5 +80,11 @@ def require_can_review(actor: Any, case: Case) -> None:
 
 
 def require_can_deliver(actor: Any, case: Case) -> None:
-    if getattr(actor, "role", None) not in (Role.ISSUER, Role.CLERK, Role.ADMIN):
-        raise PermissionDeniedError("只有综合出证窗口可以送达审批结果")
+    require_capability(actor, "case.deliver", "只有综合出证窗口可以送达审批结果")
+    require_case_visible(actor, case)
+
+
+def require_can_approve_extension(actor: Any, case: Case) -> None:
+    """延期 needs the approval of the department's head: its chief representative, or the admin."""
+    require_capability(actor, "case.extend", "延期须经本部门负责人（首席代表）批准")
+    require_can_review(actor, case)

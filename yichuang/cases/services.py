@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from yichuang.accounts.models import Applicant
 from yichuang.cases import policies
+from yichuang.cases.commitments import commitment_require_allowed, verification_open
+from yichuang.cases.messages import case_status_notify
 from yichuang.cases.models import (
     Case,
     CaseChannel,
@@ -23,6 +25,8 @@ from yichuang.cases.models import (
     CaseStatus,
     DeadlineState,
 )
+from yichuang.cases.notices import material_lines, notice_issue
+from yichuang.cases.notices_pdf import NOTICE_KINDS, chinese_date
 from yichuang.cases.numbering import case_number_next
 from yichuang.cases.workflow import case_transition
 from yichuang.catalog.models import ItemCaseKind, ItemKind, ItemStatus, MaterialNecessity, ServiceItem
@@ -33,8 +37,15 @@ from yichuang.core.errors import ApplicationError, ConflictError, PermissionDeni
 CORRECTION_NOTICE_WORKING_DAYS = 5  # 行政许可法 §32
 ONLINE_CHANNELS = frozenset({CaseChannel.ONLINE, CaseChannel.MOBILE})
 SATISFIED = frozenset(
-    {CaseMaterialState.RECEIVED, CaseMaterialState.ORIGINAL_CHECKED, CaseMaterialState.EXEMPT}
+    {
+        CaseMaterialState.RECEIVED,
+        CaseMaterialState.ORIGINAL_CHECKED,
+        CaseMaterialState.EXEMPT,
+        CaseMaterialState.COMMITTED,
+    }
 )
+# Days the applicant is given to bring what a 一次性告知书 lists (printed on it; not a statutory limit).
+CORRECTION_SUPPLY_WORKING_DAYS = 20
 REMEDIES = (
     "如对本决定不服，可以自收到本通知之日起六十日内依法申请行政复议，"
     "或者在六个月内依法向人民法院提起行政诉讼。"
@@ -60,8 +71,12 @@ def case_submit(
     applicant: Applicant,
     channel: str,
     idempotency_key: str | None = None,
+    by_commitment: bool = False,
 ) -> Case:
-    """Receive an application (接件): online by the applicant, or at a window / kiosk / by a helper."""
+    """Receive an application (接件): online by the applicant, or at a window / kiosk / by a helper.
+
+    ``by_commitment``: the applicant commits in writing (告知承诺) instead of proving what the catalog lets
+    a commitment replace; only for items that allow it and applicants without a 失信 mark."""
     policies.require_can_submit(actor, applicant=applicant, channel=channel)
     key = (idempotency_key or "").strip() or None
     if key is not None:
@@ -76,6 +91,8 @@ def case_submit(
         raise ApplicationError("该事项不是可申请的在用办理项", code="item_not_applicable")
     if channel in ONLINE_CHANNELS and version.online_depth < 3:
         raise ApplicationError("该事项暂不支持网上申请，请到政务服务中心窗口办理", code="not_online")
+    if by_commitment:
+        commitment_require_allowed(version=version, applicant=applicant)
     today = _today()
     case = Case(
         number=case_number_next(implementation_code=version.implementation_code, day=today),
@@ -89,6 +106,7 @@ def case_submit(
         submitted_by=actor,
         idempotency_key=key,
         correction_notice_due=add_working_days(today, CORRECTION_NOTICE_WORKING_DAYS),
+        by_commitment=by_commitment,
     )
     try:
         with transaction.atomic():
@@ -101,7 +119,18 @@ def case_submit(
             "该申请已提交，请勿重复提交", code="duplicate_submit", extra={"case": existing.number}
         ) from exc
     CaseMaterial.objects.bulk_create(
-        [CaseMaterial(case=case, material=material) for material in version.materials.all()]
+        [
+            CaseMaterial(
+                case=case,
+                material=material,
+                state=(
+                    CaseMaterialState.COMMITTED
+                    if by_commitment and material.commitment_replaceable
+                    else CaseMaterialState.MISSING
+                ),
+            )
+            for material in version.materials.all()
+        ]
     )
     CaseEvent.objects.create(
         case=case, action="submit", from_status="", to_status=case.status, actor=actor, at=case.submitted_at
@@ -110,8 +139,15 @@ def case_submit(
         actor=actor,
         action="case.submit",
         obj=case,
-        data={"number": case.number, "item_id": item.pk, "version": version.number, "channel": channel},
+        data={
+            "number": case.number,
+            "item_id": item.pk,
+            "version": version.number,
+            "channel": channel,
+            "by_commitment": by_commitment,
+        },
     )
+    case_status_notify(case)
     return case
 
 
@@ -133,6 +169,12 @@ def case_check_materials(
         if state not in CaseMaterialState.values or state == CaseMaterialState.DEFERRED:
             raise ApplicationError("材料状态无效", fields={f"materials.{pk}": ["状态无效"]})
         row = rows[pk]
+        if state == CaseMaterialState.COMMITTED and not (
+            case.by_commitment and row.material.commitment_replaceable
+        ):
+            raise ApplicationError(
+                f"“{row.material.name}”不能以告知承诺替代", fields={f"materials.{pk}": ["不能以承诺替代"]}
+            )
         if state == CaseMaterialState.EXEMPT and not row.material.licence_type_code:
             raise ApplicationError(
                 f"“{row.material.name}”不能免提交：目录未登记可替代的电子证照",
@@ -199,7 +241,7 @@ def case_accept(*, actor: Any, case: Case, deficiency_commitment: bool = False, 
         for row in deferrable:
             row.state, row.due_date = CaseMaterialState.DEFERRED, changes["due_date"]
         CaseMaterial.objects.bulk_update(deferrable, ["state", "due_date"])
-    return case_transition(
+    accepted = case_transition(
         case=case,
         to=CaseStatus.ACCEPTED,
         actor=actor,
@@ -208,6 +250,23 @@ def case_accept(*, actor: Any, case: Case, deficiency_commitment: bool = False, 
         changes=changes,
         data={"deferred": [row.material.name for row in deferrable], "due_date": str(changes["due_date"])},
     )
+    received = timezone.localdate(case.submitted_at)
+    notice_issue(
+        case=accepted,
+        kind="acceptance",
+        actor=actor,
+        facts={"received_on": received, "promised_days": changes["limit_days"]},
+        lines=[("受理日期", chinese_date(today)), ("承诺办结日期", chinese_date(changes["due_date"]))],
+    )
+    if deferrable:
+        notice_issue(
+            case=accepted,
+            kind="deficiency",
+            actor=actor,
+            facts={"received_on": received, "deadline": changes["due_date"]},
+            listed=material_lines(deferrable),
+        )
+    return accepted
 
 
 @transaction.atomic
@@ -215,7 +274,7 @@ def case_refuse(*, actor: Any, case: Case, reason: str, competent_office: str = 
     """不予受理: in writing, with the reason, the remedies, and the competent office where there is one."""
     policies.require_can_accept(actor, case)
     reason = _require_text(reason, "reason", "不予受理的理由")
-    return case_transition(
+    refused = case_transition(
         case=case,
         to=CaseStatus.REFUSED,
         actor=actor,
@@ -228,6 +287,18 @@ def case_refuse(*, actor: Any, case: Case, reason: str, competent_office: str = 
         },
         data={"competent_office": competent_office.strip(), "remedies": REMEDIES},
     )
+    notice_issue(
+        case=refused,
+        kind="refusal",
+        actor=actor,
+        facts={
+            "received_on": timezone.localdate(refused.submitted_at),
+            "reason": reason.rstrip("。"),
+            "other_office": competent_office.strip(),
+        },
+        remedies=True,
+    )
+    return refused
 
 
 @transaction.atomic
@@ -245,14 +316,23 @@ def case_request_correction(*, actor: Any, case: Case, note: str = "") -> Case:
     if not defects:
         raise ApplicationError("材料已齐全，无需补正，请直接受理", code="nothing_to_correct")
     listed = [{"material": row.material.name, "state": row.state, "note": row.note} for row in defects]
-    return case_transition(
+    deadline = add_working_days(_today(), CORRECTION_SUPPLY_WORKING_DAYS)
+    corrected = case_transition(
         case=case,
         to=CaseStatus.CORRECTION,
         actor=actor,
         action="request_correction",
         note=note,
-        data={"defects": listed},
+        data={"defects": listed, "deadline": str(deadline)},
     )
+    notice_issue(
+        case=corrected,
+        kind="correction",
+        actor=actor,
+        facts={"received_on": timezone.localdate(case.submitted_at), "deadline": deadline},
+        listed=material_lines(defects) + ([f"其他：{note.strip()}"] if note.strip() else []),
+    )
+    return corrected
 
 
 @transaction.atomic
@@ -335,7 +415,7 @@ def case_decide(*, actor: Any, case: Case, decision: str, reason: str = "") -> C
         raise ConflictError(
             "容缺后补的材料尚未补齐，暂不能作出准予决定", code="deferred_materials_outstanding"
         )
-    return case_transition(
+    decided = case_transition(
         case=case,
         to=CaseStatus.APPROVED if decision == "approve" else CaseStatus.DENIED,
         actor=actor,
@@ -349,6 +429,23 @@ def case_decide(*, actor: Any, case: Case, decision: str, reason: str = "") -> C
             "deadline_state": DeadlineState.NONE,
         },
     )
+    version = decided.item_version
+    facts: dict[str, Any] = {"received_on": timezone.localdate(decided.submitted_at)}
+    if decision == "approve":
+        facts["result_name"] = version.result_name or "办理结果"
+    else:
+        facts["reason"] = reason.strip().rstrip("。")
+    notice_issue(
+        case=decided,
+        kind=f"decision_{decision}",
+        actor=actor,
+        facts=facts,
+        lines=[("告知承诺", "本决定依申请人书面承诺作出，作出后将依法核查")] if decided.by_commitment else [],
+        remedies=decision == "deny",
+    )
+    if decision == "approve" and decided.by_commitment:
+        verification_open(case=decided, actor=actor)
+    return decided
 
 
 @transaction.atomic
@@ -369,7 +466,7 @@ def case_deliver(
         detail = {"tracking_number": _require_text(tracking_number, "tracking_number", "邮寄单号")}
     else:
         raise ApplicationError("送达方式应为窗口领取或邮寄", fields={"method": ["无效"]})
-    return case_transition(
+    closed = case_transition(
         case=case,
         to=CaseStatus.CLOSED,
         actor=actor,
@@ -377,6 +474,28 @@ def case_deliver(
         changes={"closed_at": timezone.now()},
         data={"method": method, **detail},
     )
+    decision_notice = closed.notices.filter(kind__startswith="decision_").order_by("-issued_at").first()
+    served = (
+        f"{NOTICE_KINDS[decision_notice.kind]}（{decision_notice.document_number}）"
+        if decision_notice is not None
+        else "办理结果"
+    )
+    notice_issue(
+        case=closed,
+        kind="delivery_receipt",
+        actor=actor,
+        facts={},
+        lines=[
+            ("送达文书名称及文号", served),
+            (
+                "送达方式",
+                "窗口领取" if method == "pickup" else f"邮寄送达（邮件号 {tracking_number.strip()}）",
+            ),
+            ("送达人", str(actor)),
+            ("受送达人签名或盖章", recipient.strip() if method == "pickup" else ""),
+        ],
+    )
+    return closed
 
 
 @transaction.atomic
@@ -391,6 +510,23 @@ def case_withdraw(*, actor: Any, case: Case, reason: str = "") -> Case:
         note=reason.strip(),
         changes={"closed_at": timezone.now(), "deadline_state": DeadlineState.NONE},
     )
+
+
+@transaction.atomic
+def case_revoke(*, actor: Any, case: Case, reason: str) -> Case:
+    """撤销 (行政许可法 §69): the deciding office withdraws a granted decision, with its reason."""
+    policies.require_can_review(actor, case)
+    reason = _require_text(reason, "reason", "撤销理由")
+    now = timezone.now()
+    revoked = case_transition(
+        case=case,
+        to=CaseStatus.REVOKED,
+        actor=actor,
+        action="revoke",
+        note=reason,
+        changes={"revoked_at": now, "revoke_reason": reason, "closed_at": case.closed_at or now},
+    )
+    return revoked
 
 
 @transaction.atomic

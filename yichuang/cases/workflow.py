@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from yichuang.cases.messages import case_status_notify
 from yichuang.cases.models import Case, CaseEvent, CaseStatus
 from yichuang.core.audit import audit_record
 from yichuang.core.errors import ConflictError
@@ -86,7 +87,7 @@ def case_transition(
     data: dict[str, Any] | None = None,
 ) -> Case:
     """Lock the case row, refuse an illegal move, apply ``changes``, append the timeline event and the
-    audit event. Call inside a transaction."""
+    audit event, and tell the applicant (after commit). Call inside a transaction."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if to not in TRANSITIONS[locked.status]:
         raise ConflictError(
@@ -118,4 +119,27 @@ def case_transition(
         obj=locked,
         data={"number": locked.number, "from": before, "to": to, "note": note, **(data or {})},
     )
+    case_status_notify(locked)
     return locked
+
+
+def case_event(
+    *, case: Case, actor: Any, action: str, note: str = "", data: dict[str, Any] | None = None
+) -> None:
+    """A timeline step that does not change the status (an extension asked for or granted …)."""
+    CaseEvent.objects.create(
+        case=case,
+        action=action,
+        from_status=case.status,
+        to_status=case.status,
+        actor=actor,
+        at=timezone.now(),
+        note=note,
+        data=data or {},
+    )
+    audit_record(
+        actor=actor,
+        action=f"case.{action}",
+        obj=case,
+        data={"number": case.number, "note": note, **(data or {})},
+    )

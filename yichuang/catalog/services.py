@@ -36,24 +36,7 @@ from yichuang.catalog.models import (
 from yichuang.catalog.workflow import change_request_transition
 from yichuang.core.audit import audit_record
 from yichuang.core.errors import ApplicationError, ConflictError, full_clean_or_raise
-
-MAX_FILE_BYTES = 10 * 1024 * 1024
-# Blank forms and samples: what a clerk can print or an applicant can open. Checked by content.
-_FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    # .docx / .xlsx are ZIP containers; .doc / .xls the OLE2 compound format.
-    "application/zip": (b"PK\x03\x04",),
-    "application/x-ole-storage": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-}
-_EXTENSIONS = {
-    "application/pdf": {".pdf"},
-    "image/png": {".png"},
-    "image/jpeg": {".jpg", ".jpeg"},
-    "application/zip": {".docx", ".xlsx"},
-    "application/x-ole-storage": {".doc", ".xls"},
-}
+from yichuang.core.uploads import DOCUMENT_TYPES, file_type_check
 
 
 def _require_reason(reason: str, field: str = "reason", what: str = "申请理由") -> str:
@@ -372,19 +355,7 @@ def catalog_file_upload(*, actor: Any, name: str, content: bytes) -> CatalogFile
         policies.has_capability(actor, "catalog.propose") or policies.has_capability(actor, "catalog.manage")
     ):
         policies.require_can_manage(actor)
-    if not content:
-        raise ApplicationError("上传的文件是空的", fields={"file": ["空文件"]})
-    if len(content) > MAX_FILE_BYTES:
-        raise ApplicationError("文件不能超过10MB", fields={"file": ["文件过大"]})
-    content_type = next(
-        (kind for kind, heads in _FILE_SIGNATURES.items() if any(content.startswith(h) for h in heads)), None
-    )
-    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if content_type is None or extension not in _EXTENSIONS[content_type]:
-        raise ApplicationError(
-            "只能上传 PDF、Word、Excel、PNG 或 JPG 文件，且文件内容须与扩展名一致",
-            fields={"file": ["文件类型不允许"]},
-        )
+    content_type = file_type_check(name=name, content=content, allowed=DOCUMENT_TYPES)
     digest = hashlib.sha256(content).hexdigest()
     existing = CatalogFile.objects.filter(sha256=digest).first()
     if existing is not None:
