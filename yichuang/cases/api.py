@@ -1,0 +1,139 @@
+"""API of the case lifecycle (``/api/v1/cases``): submit with an idempotency key, lists and details in the
+caller's scope, the public progress lookup; the steps of the lifecycle are in ``api_actions`` and files,
+notices, extensions, verifications and credit marks in ``api_records``. Handlers only fetch through the
+selectors and call the services: every check (who, which department, which state) is theirs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Header, Query, Router, Schema, Status
+from pydantic import Field
+
+from yichuang.accounts import selectors as accounts_selectors
+from yichuang.accounts.models import User
+from yichuang.cases import selectors, services
+from yichuang.cases.api_actions import router as actions_router
+from yichuang.cases.api_records import router as records_router
+from yichuang.cases.models import Case, CaseStatus, DeadlineState
+from yichuang.cases.schemas import (
+    CaseDetailOut,
+    CasePageOut,
+    SubmitIn,
+    TrackOut,
+    case_detail_out,
+    case_out,
+    track_out,
+)
+from yichuang.catalog import selectors as catalog_selectors
+from yichuang.core.errors import ApplicationError
+
+router = Router(tags=["办件"])
+
+MAX_KEY_LENGTH = 64
+
+
+class CaseFilter(Schema):
+    status: str = Field("", description="状态，多个用逗号分隔，如 accepted,in_review")
+    deadline_state: str = Field("", description="none · normal · warning · overdue · paused")
+    q: str = Field("", description="办件编号（前缀）、事项名称或申请人姓名")
+    open_only: bool = False
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+def _idempotency_key(header: str | None, body: str | None) -> str | None:
+    header, body = (header or "").strip() or None, (body or "").strip() or None
+    if header and body and header != body:
+        raise ApplicationError(
+            "请求头 Idempotency-Key 与 idempotency_key 字段不一致",
+            code="idempotency_key_mismatch",
+            fields={"idempotency_key": ["与请求头不一致"]},
+        )
+    key = header or body
+    if key is not None and len(key) > MAX_KEY_LENGTH:
+        raise ApplicationError(f"幂等键不能超过{MAX_KEY_LENGTH}个字符", fields={"idempotency_key": ["过长"]})
+    return key
+
+
+@router.post("/", response={200: CaseDetailOut, 201: CaseDetailOut}, summary="提交申请（网上申请或窗口接件）")
+def case_submit(
+    request: HttpRequest,
+    payload: SubmitIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Status:
+    """同一提交人用同一幂等键重复提交，返回原办件（200）；该键已用于另一份申请时返回 409。"""
+    key = _idempotency_key(idempotency_key, payload.idempotency_key)
+    item = catalog_selectors.item_get(item_id=payload.item_id)
+    applicant = accounts_selectors.applicant_get(actor=request.user, applicant_id=payload.applicant_id)
+    submitter: User = request.user  # type: ignore[assignment]  # authenticated: the router requires it
+    with transaction.atomic():
+        repeat = False
+        if key is not None:
+            # Submits with a key queue on the submitter's row, so a repeat (a double click, a client
+            # retrying after a timeout) sees the first one's case: one case, and 200 for the repeat.
+            User.objects.select_for_update().filter(pk=submitter.pk).values_list("pk").first()
+            repeat = Case.objects.filter(submitted_by=submitter, idempotency_key=key).exists()
+        case = services.case_submit(
+            actor=submitter,
+            item=item,
+            applicant=applicant,
+            channel=payload.channel,
+            idempotency_key=key,
+            by_commitment=payload.by_commitment,
+        )
+    detail = case_detail_out(selectors.case_get(actor=request.user, case_id=case.pk))
+    return Status(200 if repeat else 201, detail)
+
+
+def _statuses(value: str) -> list[str]:
+    statuses = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [status for status in statuses if status not in CaseStatus.values]
+    if unknown:
+        raise ApplicationError(f"状态无效：{'、'.join(unknown)}", fields={"status": ["无效"]})
+    return statuses
+
+
+@router.get("/", response=CasePageOut, summary="办件列表（本人或本部门可见范围）")
+def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, Any]:
+    if filters.deadline_state and filters.deadline_state not in DeadlineState.values:
+        raise ApplicationError("时限状态无效", fields={"deadline_state": ["无效"]})
+    cases = selectors.case_list(
+        actor=request.user,
+        statuses=_statuses(filters.status),
+        query=filters.q,
+        deadline_state=filters.deadline_state,
+        open_only=filters.open_only,
+    )
+    today = timezone.localdate()
+    page = cases[filters.offset : filters.offset + filters.limit]
+    return {
+        "total": cases.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "cases": [case_out(case, today=today) for case in page],
+    }
+
+
+@router.get("/track", response=TrackOut, auth=None, summary="办件进度查询（公开）")
+def case_track(request: HttpRequest, number: str = "", id_number: str = "") -> dict[str, Any]:
+    """凭办件编号和申请人身份证号码（或统一社会信用代码）查询进度；只返回不含个人信息的进度。"""
+    return track_out(selectors.case_public_lookup(number=number, id_number=id_number))
+
+
+@router.get("/by-number/{number}", response=CaseDetailOut, summary="按办件编号查看办件")
+def case_by_number(request: HttpRequest, number: str) -> dict[str, Any]:
+    return case_detail_out(selectors.case_get(actor=request.user, number=number))
+
+
+@router.get("/{case_id}", response=CaseDetailOut, summary="办件详情：材料、时间线、文书、文件、时限")
+def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return case_detail_out(selectors.case_get(actor=request.user, case_id=case_id))
+
+
+router.add_router("", actions_router)
+router.add_router("", records_router)
