@@ -28,7 +28,7 @@ from yichuang.cases.models import (
 from yichuang.cases.notices import material_lines, notice_issue
 from yichuang.cases.notices_pdf import NOTICE_KINDS, chinese_date
 from yichuang.cases.numbering import case_number_next
-from yichuang.cases.workflow import case_transition
+from yichuang.cases.workflow import case_event, case_transition
 from yichuang.catalog.models import ItemCaseKind, ItemKind, ItemStatus, MaterialNecessity, ServiceItem
 from yichuang.core.audit import audit_record
 from yichuang.core.calendar import add_working_days
@@ -374,6 +374,31 @@ def cases_deem_accepted(*, today: dt.date | None = None, actor: Any = None) -> i
             )
             count += 1
     return count
+
+
+@transaction.atomic
+def case_receive_deferred(*, actor: Any, case: Case, case_material_ids: list[int], note: str = "") -> Case:
+    """容缺后补: the promised material has come in (at a window or online); the decision may follow."""
+    if not (policies.has_capability(actor, "case.accept") or policies.has_capability(actor, "case.review")):
+        raise PermissionDeniedError("只有窗口受理人员或本部门审批人员可以登记补交的材料")
+    policies.require_case_visible(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status not in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE):
+        raise ConflictError("只有办理中的办件可以登记容缺补交的材料", code="not_running")
+    rows = list(case.materials.filter(pk__in=case_material_ids, state=CaseMaterialState.DEFERRED))
+    if not rows or len(rows) != len(set(case_material_ids)):
+        raise ApplicationError("请选择该办件容缺待补的材料", fields={"materials": ["无效"]})
+    for row in rows:
+        row.state, row.note = CaseMaterialState.RECEIVED, note.strip()
+    CaseMaterial.objects.bulk_update(rows, ["state", "note"])
+    case_event(
+        case=case,
+        actor=actor,
+        action="receive_deferred",
+        note=note.strip(),
+        data={"materials": [row.material.name for row in rows]},
+    )
+    return case
 
 
 # ——— review, decision, result, delivery (受审分离: whoever accepted a promised case does not decide it) ———

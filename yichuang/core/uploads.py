@@ -27,6 +27,13 @@ _TYPE_NAMES = {
 }
 
 
+def size_text(size: int) -> str:
+    """10485760 → "10MB", 1024 → "1KB" (as a limit is told to a user)."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g}MB"
+    return f"{size / 1024:g}KB"
+
+
 def file_type_check(
     *,
     name: str,
@@ -39,9 +46,8 @@ def file_type_check(
     if not content:
         raise ApplicationError("上传的文件是空的", fields={field: ["空文件"]}, code="empty_file")
     if len(content) > max_bytes:
-        megabytes = max_bytes // (1024 * 1024)
         raise ApplicationError(
-            f"文件不能超过{megabytes}MB", fields={field: ["文件过大"]}, code="file_too_large"
+            f"文件不能超过{size_text(max_bytes)}", fields={field: ["文件过大"]}, code="file_too_large"
         )
     content_type = next(
         (kind for kind, (heads, _) in FILE_TYPES.items() if any(content.startswith(head) for head in heads)),
