@@ -11,6 +11,8 @@ from yichuang.core.permissions import has_capability
 # (capability, url name, label) in menu order
 _MENU = [
     (None, "accounts:home", "工作台"),
+    ("case.apply", "cases:portal_list", "我的办件"),
+    ("case.apply", "catalog:guide_index", "办事指南"),
     ("catalog.view", "catalog:workbench", "事项库"),
     ("catalog.view", "catalog:change_list", "事项变更"),
     ("catalog.manage", "catalog:list_manage", "清单管理"),
