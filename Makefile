@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test run lint format bench bench-catalog clean
+.PHONY: demo test run lint format bench bench-catalog bench-sweep clean
 
 # Create the virtual environment and install pinned dependencies (re-run when the pins change).
 $(VENV)/.installed-runtime: requirements.txt
@@ -46,6 +46,10 @@ format: $(VENV)/.installed-dev
 ## make bench — print performance figures (needs PostgreSQL, see bench/README.md)
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.api_read
+
+## make bench-sweep — the deadline sweep over 1,000,000 open cases on PostgreSQL (target < 10 s)
+bench-sweep: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.case_sweep
 
 ## make bench-catalog — catalog search p50/p95 over 56,000 items on SQLite and PostgreSQL
 bench-catalog: $(VENV)/.installed-dev
