@@ -11,6 +11,9 @@ from yichuang.core.permissions import has_capability
 # (capability, url name, label) in menu order
 _MENU = [
     (None, "accounts:home", "工作台"),
+    ("case.intake", "cases:window", "窗口受理"),
+    ("case.review", "cases:review_inbox", "审批办件"),
+    ("case.deliver", "cases:issue_desk", "出证窗口"),
     ("case.apply", "cases:portal_list", "我的办件"),
     ("case.apply", "catalog:guide_index", "办事指南"),
     ("catalog.view", "catalog:workbench", "事项库"),
