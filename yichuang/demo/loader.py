@@ -7,6 +7,7 @@ from typing import Any
 
 from yichuang.accounts.demo import load_demo
 from yichuang.accounts.models import User
+from yichuang.cases.demo import load_demo_cases
 from yichuang.catalog.demo import load_demo_catalog
 from yichuang.catalog.importing import catalog_import_start
 from yichuang.catalog.models import CatalogImport, ImportStatus
@@ -33,4 +34,5 @@ def load_everything(*, real_catalogue: bool = True, out: Any = None) -> dict[str
     admin = load_demo(out=out)
     report: dict[str, Any] = {"catalog": load_demo_catalog(admin=admin, out=out)}
     report["real_catalogue"] = load_real_catalogue(admin=admin) if real_catalogue else None
+    report["cases"] = load_demo_cases()
     return report

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from yichuang.accounts.models import Applicant, Department, User
 from yichuang.accounts.roles import Role
+from yichuang.cases.models import Case
 from yichuang.catalog.models import CatalogImport, ItemKind, ItemStatus, ServiceItem
 from yichuang.core.audit import audit_verify_chain
 from yichuang.demo.loader import real_catalogue_path
@@ -17,9 +18,22 @@ pytestmark = pytest.mark.django_db
 def test_demo_load_builds_the_centre_and_can_run_twice(capsys) -> None:
     call_command("demo_load")
     handling = ServiceItem.objects.filter(kind=ItemKind.HANDLING, status=ItemStatus.ACTIVE)
-    counts = (Department.objects.count(), User.objects.count(), handling.count())
+    counts = (Department.objects.count(), User.objects.count(), handling.count(), Case.objects.count())
     call_command("demo_load")
-    assert (Department.objects.count(), User.objects.count(), handling.count()) == counts
+    assert (
+        Department.objects.count(),
+        User.objects.count(),
+        handling.count(),
+        Case.objects.count(),
+    ) == counts
+    # The case history shows every desk something to do, with deadline colours.
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {"submitted", "correction", "refused", "accepted", "in_review", "special_procedure"} <= statuses
+    assert {"approved", "denied", "result_ready", "closed"} <= statuses
+    assert {"normal", "warning", "overdue", "paused"} <= set(
+        Case.objects.values_list("deadline_state", flat=True)
+    )
+    assert Case.objects.filter(applicant__user__username="applicant").count() >= 3
 
     out = capsys.readouterr().out
     assert {user.role for user in User.objects.all()} == set(Role.values)

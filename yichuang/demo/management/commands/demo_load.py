@@ -36,6 +36,7 @@ class Command(BaseCommand):
             write(
                 f"  真实事项目录 · real catalogue ({imported.file_name}): {state}，{imported.total_rows} 行"
             )
+        write(f"  办件 · cases: {report['cases']['cases']}")
         write("")
         write("  打开 http://127.0.0.1:8000/ 用以下账号登录 · log in with:")
         write(f"  {'角色 role':<16}{'用户名 username':<18}{'密码 password':<16}部门 department")
