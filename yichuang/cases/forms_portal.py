@@ -154,20 +154,22 @@ class ApplyForm(MaterialFilesMixin, ServiceErrorFormMixin, forms.Form):
 
 
 class SupplyForm(MaterialFilesMixin, ServiceErrorFormMixin, forms.Form):
-    """补正: files for the materials the one-time notice named, and a note to the window."""
+    """补正 (or 容缺补交): files for the materials the office named, and a note to the window."""
 
     note = forms.CharField(
         label=_("补正说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, materials: list[Material], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, materials: list[Material], with_note: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not with_note:
+            del self.fields["note"]
         self._add_material_fields(materials)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not self.errors and not any(files for _material, files in self.material_files()):
-            raise ValidationError(_("请至少上传一份补正材料；也可以携带材料到政务服务中心窗口补正"))
+            raise ValidationError(_("请至少上传一份材料；也可以携带材料到政务服务中心窗口提交"))
         return data
 
 

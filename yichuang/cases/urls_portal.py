@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("my/cases/apply/<int:item_id>/", views_portal.apply, name="portal_apply"),
     path("my/cases/<int:case_id>/", views_portal.case_detail, name="portal_detail"),
     path("my/cases/<int:case_id>/supply/", views_portal.supply, name="portal_supply"),
+    path("my/cases/<int:case_id>/deferred/", views_portal.supply_deferred, name="portal_supply_deferred"),
     path("my/cases/<int:case_id>/withdraw/", views_portal.withdraw, name="portal_withdraw"),
     path(
         "my/cases/<int:case_id>/notices/<int:notice_id>/pdf/",

@@ -7,6 +7,7 @@ through ``policies.case_scope``, so an applicant reaches only his own cases and 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -36,7 +37,7 @@ from yichuang.cases.models import (
     CaseStatus,
 )
 from yichuang.cases.notices_pdf import NOTICE_KINDS
-from yichuang.cases.uploads import case_file_upload
+from yichuang.cases.uploads import UPLOAD_STATUSES, case_file_upload
 from yichuang.cases.workflow import TRANSITIONS
 from yichuang.catalog import selectors as catalog_selectors
 from yichuang.catalog.models import ItemKind, ItemStatus, ItemVersion, Material, OnlineDepth, ServiceItem
@@ -69,6 +70,8 @@ ACTION_LABELS: dict[str, str] = {
 INTERNAL_ACTIONS = frozenset({"extension_request", "extension_reject"})
 # Materials the applicant may upload again in a correction.
 CORRECTABLE = frozenset({CaseMaterialState.MISSING, CaseMaterialState.DEFICIENT, CaseMaterialState.DEFERRED})
+# 容缺后补: the promised material may be uploaded while the case runs; the office then registers it.
+DEFERRED_UPLOAD_STATUSES = frozenset({CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW}) & UPLOAD_STATUSES
 _PHONE_AGENT = re.compile(r"Mobile|Android|iPhone|iPad|HarmonyOS|MicroMessenger", re.IGNORECASE)
 
 
@@ -150,11 +153,12 @@ def _materials(case: Case) -> QuerySet[CaseMaterial]:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     correction = case.events.filter(action="request_correction").order_by("-at", "-pk").first()
+    materials = list(_materials(case))
     context = {
         "case": case,
         "remaining": remaining_days(case),
         "timeline": timeline_rows(case),
-        "materials": list(_materials(case)),
+        "materials": materials,
         "loose_files": list(case.files.filter(case_material__isnull=True).defer("data")),
         "notices": [
             {"notice": notice, "title": NOTICE_KINDS.get(notice.kind, notice.kind)}
@@ -162,6 +166,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         ],
         "correction_event": correction if case.status == CaseStatus.CORRECTION else None,
         "can_supply": case.status == CaseStatus.CORRECTION,
+        "can_supply_deferred": case.status in DEFERRED_UPLOAD_STATUSES
+        and any(row.state == CaseMaterialState.DEFERRED for row in materials),
         "can_withdraw": CaseStatus.WITHDRAWN in TRANSITIONS[case.status],
     }
     return render(request, "cases/portal_detail.html", context)
@@ -192,6 +198,7 @@ def file_download(request: HttpRequest, case_id: int, file_id: int) -> HttpRespo
         content_disposition_header(as_attachment=False, filename=stored.name) or ""
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"  # shown inline: an uploaded PDF runs no script here
     return response
 
 
@@ -210,10 +217,18 @@ def _channel(request: HttpRequest) -> str:
     return CaseChannel.MOBILE if _PHONE_AGENT.search(agent) else CaseChannel.ONLINE
 
 
-def _attach(actor: Any, case: Case, files: list[tuple[Material, list[CheckedFile]]]) -> None:
+def _attach(actor: Any, case: Case, files: list[tuple[Material, list[CheckedFile]]]) -> int:
+    """Store the files with their materials; a file already stored for the same material (a second click,
+    the same scan chosen twice) is not stored again. Returns how many were stored."""
     rows = {row.material_id: row for row in case.materials.all()}
+    known = set(case.files.values_list("case_material__material_id", "sha256"))
+    stored = 0
     for material, checked in files:
         for upload in checked:
+            digest = hashlib.sha256(upload.content).hexdigest()
+            if (material.pk, digest) in known:
+                continue
+            known.add((material.pk, digest))
             case_file_upload(
                 actor=actor,
                 case=case,
@@ -221,6 +236,8 @@ def _attach(actor: Any, case: Case, files: list[tuple[Material, list[CheckedFile
                 content=upload.content,
                 case_material=rows.get(material.pk),
             )
+            stored += 1
+    return stored
 
 
 def _submit(request: HttpRequest, form: ApplyForm, item: ServiceItem, applicant: Applicant) -> Case:
@@ -332,6 +349,44 @@ def supply(request: HttpRequest, case_id: int) -> HttpResponse:
             "rows": [{**row, "case_row": by_material[row["material"].pk]} for row in form.material_rows()],
             "correction_event": correction,
             "files_dropped": request.method == "POST",
+            "mode": "correction",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supply_deferred(request: HttpRequest, case_id: int) -> HttpResponse:
+    """补交容缺材料: upload what was promised at a 容缺 acceptance; the office checks and registers it."""
+    case = _case(request, case_id)
+    rows = [
+        row for row in case.materials.select_related("material") if row.state == CaseMaterialState.DEFERRED
+    ]
+    if case.status not in DEFERRED_UPLOAD_STATUSES or not rows:
+        messages.info(request, _("该办件当前没有待补交的容缺材料"))
+        return redirect("cases:portal_detail", case_id=case.pk)
+    form = SupplyForm(
+        request.POST or None, request.FILES or None, materials=[row.material for row in rows], with_note=False
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                _attach(request.user, case, form.material_files())
+        except ApplicationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("容缺材料已上传，工作人员核验后将登记补齐。"))
+            return redirect("cases:portal_detail", case_id=case.pk)
+    by_material = {row.material_id: row for row in rows}
+    return render(
+        request,
+        "cases/portal_supply.html",
+        {
+            "case": case,
+            "form": form,
+            "rows": [{**row, "case_row": by_material[row["material"].pk]} for row in form.material_rows()],
+            "files_dropped": request.method == "POST",
+            "mode": "deferred",
         },
     )
 

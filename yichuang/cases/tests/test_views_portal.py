@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from yichuang.accounts.roles import Role
 from yichuang.accounts.tests.factories import ApplicantFactory, UserFactory
 from yichuang.cases import services
 from yichuang.cases.models import Case, CaseChannel, CaseFile, CaseMaterialState, CaseNotice, CaseStatus
+from yichuang.catalog import services as catalog_services
 from yichuang.catalog.tests.helpers import publish_item
 
 pytestmark = pytest.mark.django_db
@@ -341,7 +344,7 @@ def test_supply_correction_uploads_the_files_and_returns_the_case_to_the_window(
     assert [row["material"].key for row in page.context["rows"]] == ["m-apply"]
     field = material_field(item, "m-apply")
     # Nothing chosen → asked for a file; a fake file → refused; neither moves the case.
-    assert "请至少上传一份补正材料" in portal.post(url, {"note": ""}).content.decode()
+    assert "请至少上传一份材料" in portal.post(url, {"note": ""}).content.decode()
     fake = portal.post(url, {field: SimpleUploadedFile("签字页.pdf", FAKE_PDF)})
     assert "只能上传" in fake.context["form"].errors[field][0]
     case.refresh_from_db()
@@ -411,3 +414,90 @@ def test_no_withdrawal_after_the_decision(org, portal, item) -> None:
 def test_the_menu_offers_my_cases_to_applicants_only(client_for, applicant) -> None:
     assert "我的办件" in client_for("applicant").get(reverse("accounts:home")).content.decode()
     assert "我的办件" not in client_for("clerk").get(reverse("accounts:home")).content.decode()
+
+
+def test_deferred_materials_are_uploaded_while_the_case_runs(org, portal, applicant) -> None:
+    item = publish_item(
+        actor=org.user("admin"),
+        department=org.scjg,
+        basic_code="11A000100002",
+        materials=[
+            {"key": "a", "name": "申请书", "necessity": "1", "review_points": ["签字"]},
+            {"key": "b", "name": "场所平面图", "necessity": "3", "review_points": ["标明功能区"]},
+        ],
+    )
+    apply_online(portal, item, files={material_field(item, "a"): SimpleUploadedFile("申请书.pdf", PDF)})
+    case = Case.objects.get()
+    _check(org, case, {"a": ("received", "")})
+    services.case_accept(actor=org.user("clerk"), case=case, deficiency_commitment=True)
+    url = reverse("cases:portal_supply_deferred", args=[case.pk])
+    detail = portal.get(reverse("cases:portal_detail", args=[case.pk])).content.decode()
+    assert url in detail and "容缺待补" in detail
+    page = portal.get(url)
+    assert [row["material"].key for row in page.context["rows"]] == ["b"]
+    assert "note" not in page.context["form"].fields
+    plan = {material_field(item, "b"): SimpleUploadedFile("平面图.png", PNG)}
+    assert portal.post(url, plan).status_code == 302
+    plan = {material_field(item, "b"): SimpleUploadedFile("平面图.png", PNG)}
+    assert portal.post(url, plan).status_code == 302  # the same scan again is not stored twice
+    stored = CaseFile.objects.get(name="平面图.png")
+    assert stored.case_material.material.key == "b"
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED  # the office registers the material after checking it
+    services.case_receive_deferred(
+        actor=org.user("clerk"), case=case, case_material_ids=[stored.case_material_id]
+    )
+    assert url not in portal.get(reverse("cases:portal_detail", args=[case.pk])).content.decode()
+    assert portal.get(url).status_code == 302
+
+
+def test_the_apply_page_links_the_blank_form(org, portal) -> None:
+    blank = catalog_services.catalog_file_upload(actor=org.user("admin"), name="申请表.pdf", content=PDF)
+    item = publish_item(
+        actor=org.user("admin"),
+        department=org.scjg,
+        basic_code="11A000100004",
+        materials=[
+            {
+                "key": "a",
+                "name": "申请表",
+                "necessity": "1",
+                "blank_form": blank.sha256,
+                "review_points": ["签字"],
+            }
+        ],
+    )
+    page = portal.get(apply_url(item)).content.decode()
+    assert reverse("catalog:file_download", args=[blank.sha256]) in page and "下载空白表格" in page
+
+
+def test_uploaded_files_open_sandboxed(portal, item) -> None:
+    apply_online(portal, item)
+    case = Case.objects.get()
+    response = portal.get(reverse("cases:portal_file", args=[case.pk, CaseFile.objects.get().pk]))
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_my_cases_and_a_case_page_take_a_fixed_number_of_queries(
+    org, portal, item, applicant, django_assert_max_num_queries
+) -> None:
+    def make_cases(count):
+        for _ in range(count):
+            case = services.case_submit(
+                actor=org.user("clerk"), item=item, applicant=applicant, channel="window"
+            )
+            _check(org, case, {"m-apply": ("original_checked", ""), "m-licence": ("exempt", "")})
+            services.case_accept(actor=org.user("clerk"), case=case)
+
+    make_cases(1)
+    portal.get(reverse("cases:portal_list"))  # warm the calendar cache
+    with CaptureQueriesContext(connection) as one:
+        portal.get(reverse("cases:portal_list"))
+    make_cases(5)
+    with CaptureQueriesContext(connection) as six:
+        assert len(portal.get(reverse("cases:portal_list")).context["rows"]) == 6
+    assert len(six) == len(one)
+    case = Case.objects.first()
+    with django_assert_max_num_queries(12):
+        portal.get(reverse("cases:portal_detail", args=[case.pk]))
