@@ -45,7 +45,9 @@ api = NinjaAPI(
     title="yichuang 一窗 API",
     version="1",
     description='一体化政务服务平台接口。错误统一为 {"error": {"code", "message", "fields"?, "extra"?}}。',
-    auth=[SessionAuth(), BearerTokenAuth()],
+    # Bearer first: the session check refuses a POST without a CSRF token outright, before any later
+    # scheme is tried, so a token client (no cookie, no CSRF token) must be recognised before it.
+    auth=[BearerTokenAuth(), SessionAuth()],
     urls_namespace="api-v1",
 )
 

@@ -521,6 +521,26 @@ def test_false_commitment_revokes_marks_and_the_admin_clears(
     assert submit(clerk, commitment_item, applicant, by_commitment=True).status_code == 201
 
 
+# ——— authentication ———
+
+
+def test_token_clients_post_without_csrf_and_sessions_need_it(org, item, applicant) -> None:
+    from yichuang.accounts.services import api_token_issue
+
+    _token, raw = api_token_issue(actor=org.user("admin"), user=org.user("clerk"), name="省级平台对接")
+    integration = Client(enforce_csrf_checks=True)
+    body = {"item_id": item.pk, "applicant_id": applicant.pk, "channel": "window"}
+    created = integration.post(
+        f"{API}/", body, content_type="application/json", headers={"Authorization": f"Bearer {raw}"}
+    )
+    assert created.status_code == 201, created.content
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(org.user("clerk"))
+    refused = browser.post(f"{API}/", body, content_type="application/json")
+    assert refused.status_code == 403
+    assert Case.objects.count() == 1
+
+
 # ——— bad input ———
 
 
