@@ -15,6 +15,7 @@ from yichuang.cases import services
 from yichuang.cases.models import Case, CaseChannel, CaseFile, CaseMaterialState, CaseNotice, CaseStatus
 from yichuang.catalog import services as catalog_services
 from yichuang.catalog.tests.helpers import publish_item
+from yichuang.core.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +138,31 @@ def test_a_fake_pdf_is_refused_next_to_its_material_and_no_case_is_made(portal, 
     assert Case.objects.count() == 0 and CaseFile.objects.count() == 0
     # The key survives the refusal, so the corrected form still submits exactly once.
     assert form_key(response) == "key-1"
+
+
+def test_a_file_refused_while_storing_takes_the_case_back_with_it(monkeypatch, portal, item) -> None:
+    """The case and its files are one transaction: if storing the second file fails, nothing remains."""
+    from yichuang.cases import views_portal
+
+    stored = []
+
+    def upload_then_refuse(**kwargs):
+        if stored:
+            raise ApplicationError("每个办件最多上传100个文件", code="too_many_files")
+        stored.append(real_upload(**kwargs))
+        return stored[-1]
+
+    real_upload = views_portal.case_file_upload
+    monkeypatch.setattr(views_portal, "case_file_upload", upload_then_refuse)
+    files = {
+        material_field(item, "m-apply"): SimpleUploadedFile("申请书.pdf", PDF, "application/pdf"),
+        material_field(item, "m-licence"): SimpleUploadedFile("执照.png", PNG, "image/png"),
+    }
+    response = apply_online(portal, item, files=files)
+    assert response.status_code == 200
+    assert "每个办件最多上传100个文件" in response.content.decode()
+    assert len(stored) == 1
+    assert Case.objects.count() == 0 and CaseFile.objects.count() == 0
 
 
 def test_a_required_material_without_a_file_is_asked_for(portal, item) -> None:
