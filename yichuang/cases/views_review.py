@@ -93,21 +93,20 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
 def review_start(request: HttpRequest, case_id: int) -> HttpResponse:
     """Take the case (or, as the head, assign it to a reviewer of the department)."""
     case = staff_case(request, case_id)
-    form = AssignForm(request.POST, prefix="assign", reviewers=department_reviewers(case))
-    reviewer_id = request.POST.get("assign-reviewer", "")
-    reviewer = None
-    if reviewer_id:
-        reviewer = User.objects.filter(
-            pk=int(reviewer_id) if reviewer_id.isdigit() else 0, is_active=True
-        ).first()
-        if reviewer is None:
-            error = ApplicationError("请选择本部门的审查人员", fields={"reviewer": ["无效"]})
-            return run_action(request, case, _raise(error), success="", form=form, form_key="assign")
+    choices = department_reviewers(case)
+    form = AssignForm(request.POST, prefix="assign", reviewers=choices)
+    if not form.is_valid():
+        error = ApplicationError("请选择本部门的审查人员", fields={"reviewer": ["无效"]})
+        return run_action(request, case, _raise(error), success="", form=form, form_key="assign")
+    reviewer_id = form.cleaned_data.get("reviewer")
+    reviewer = User.objects.get(pk=reviewer_id) if reviewer_id else None
     return run_action(
         request,
         case,
         lambda: services.case_start_review(actor=request.user, case=case, reviewer=reviewer),
         success="已开始审查" if reviewer is None else f"已分派给 {reviewer.full_name or reviewer.username}",
+        form=form,
+        form_key="assign",
     )
 
 

@@ -128,6 +128,16 @@ def case_url(case: Case, issued: list[int] | None = None) -> str:
     return url
 
 
+def htmx_error(request: HttpRequest, error: ApplicationError) -> HttpResponse | None:
+    """For an htmx form, any refusal (a permission one included) comes back as a fragment that goes into
+    the form that was sent: htmx swaps only 2xx responses, and a silent button helps nobody."""
+    if not getattr(request, "htmx", False):
+        return None
+    response = render(request, "core/_error_fragment.html", {"error": error})
+    response["X-Error-Status"] = str(error.status)
+    return response
+
+
 def run_action(
     request: HttpRequest,
     case: Case,
@@ -136,25 +146,26 @@ def run_action(
     success: str,
     form: Form | None = None,
     form_key: str = "",
-    next_url: str | None = None,
+    page: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Call a service; on success go to the case page naming the notices it issued, else show why."""
+    """Call a service; on success go to the case page naming the notices it issued, else show why:
+    in the form (htmx) or on the page again with what was typed (``form``, ``page``)."""
     before = set(case.notices.values_list("pk", flat=True))
     try:
         action()
-    except (PermissionDeniedError, NotFoundError):
-        raise
     except ApplicationError as error:
+        fragment = htmx_error(request, error)
+        if fragment is not None:
+            return fragment
+        if isinstance(error, PermissionDeniedError | NotFoundError):
+            raise  # the error page, with its status
         if form is not None:
             form.add_service_error(error)  # type: ignore[attr-defined]
-        if getattr(request, "htmx", False):
-            # htmx swaps only 2xx responses: the message goes into the form that was sent.
-            return render(request, "core/_error_fragment.html", {"error": error})
         bound = {form_key: form} if form is not None and form_key else {}
-        return case_page(request, case, error=error, bound=bound, status=error.status)
+        return case_page(request, case, error=error, bound=bound, status=error.status, **(page or {}))
     issued = sorted(set(case.notices.values_list("pk", flat=True)) - before)
     messages.success(request, success)
-    url = next_url or case_url(case, issued)
+    url = case_url(case, issued)
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
     return redirect(url)
@@ -196,7 +207,8 @@ def case_actions(user: Any, case: Case) -> dict[str, bool]:
         "procedure_finish": can_review and status == CaseStatus.SPECIAL_PROCEDURE,
         "extension_request": can_review and status in EXTENDABLE and not pending_extension,
         "extension_decide": pending_extension and allowed(policies.require_can_approve_extension, user, case),
-        "result_ready": (can_review or can_deliver) and status in RESULT_PENDING,
+        # case_result_ready is the department's step (case.review): the issuance window delivers.
+        "result_ready": can_review and status in RESULT_PENDING,
         "deliver": can_deliver and status == CaseStatus.RESULT_READY,
         "terminate": can_review and status in TERMINABLE,
         "revoke": can_review and status in REVOCABLE,

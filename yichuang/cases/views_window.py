@@ -34,7 +34,7 @@ from yichuang.cases.forms import (
     new_idempotency_key,
 )
 from yichuang.cases.models import Case, CaseChannel
-from yichuang.cases.views_staff import case_page, masked_rows, require_staff, run_action, staff_case
+from yichuang.cases.views_staff import htmx_error, masked_rows, require_staff, run_action, staff_case
 from yichuang.catalog import search
 from yichuang.catalog.models import ItemKind, ItemStatus, ServiceItem
 from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
@@ -231,9 +231,12 @@ def window_intake(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
 
     def fail(error: ApplicationError) -> HttpResponse:
+        fragment = htmx_error(request, error)
+        if fragment is not None:
+            return fragment
+        if isinstance(error, PermissionDeniedError | NotFoundError):
+            raise error
         form.add_service_error(error)
-        if request.htmx:  # type: ignore[attr-defined]
-            return render(request, "core/_error_fragment.html", {"error": error})
         return _desk(request, intake_form=form, error=error, status=error.status)
 
     applicant = _selected_applicant(request.user, data.get("applicant"))
@@ -253,8 +256,6 @@ def window_intake(request: HttpRequest) -> HttpResponse:
             idempotency_key=data.get("idempotency_key") or None,
             by_commitment=bool(data.get("by_commitment")),
         )
-    except PermissionDeniedError:
-        raise
     except ConflictError as error:
         existing = Case.objects.filter(number=error.extra.get("case", "")).first()
         if error.code == "duplicate_submit" and existing is not None:
@@ -301,32 +302,19 @@ def window_check(request: HttpRequest, case_id: int) -> HttpResponse:
                 actor=request.user, case=case, note=correction_form.cleaned_data.get("note", "")
             )
 
-    before = set(case.notices.values_list("pk", flat=True))
-    try:
-        act()
-    except (PermissionDeniedError, NotFoundError):
-        raise
-    except ApplicationError as error:
-        if request.htmx:  # type: ignore[attr-defined]
-            return render(request, "core/_error_fragment.html", {"error": error})
-        return case_page(
-            request,
-            case,
-            error=error,
-            bound={"correction": correction_form},
-            checklist_data=request.POST,
-            checklist_errors=field_errors,
-            deficiency_commitment=deficiency,
-            status=error.status,
-        )
-    issued = sorted(set(case.notices.values_list("pk", flat=True)) - before)
-    messages.success(request, _THEN[then])
-    url = reverse("cases:staff_case", args=[case.pk])
-    if issued:
-        url += "?issued=" + ",".join(map(str, issued))
-    if request.htmx:  # type: ignore[attr-defined]
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+    return run_action(
+        request,
+        case,
+        act,
+        success=_THEN[then],
+        form=correction_form,
+        form_key="correction",
+        page={
+            "checklist_data": request.POST,
+            "checklist_errors": field_errors,
+            "deficiency_commitment": deficiency,
+        },
+    )
 
 
 @login_required

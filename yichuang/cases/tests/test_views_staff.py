@@ -646,3 +646,78 @@ def test_csrf_is_enforced_on_actions(org, item, applicant) -> None:
     response = client.post(f"/cases/{case.pk}/refuse/", {"refuse-reason": "不符合"})
     assert response.status_code == 403
     assert Case.objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
+
+
+def test_a_refusal_of_permission_reaches_an_htmx_form_too(org, client_for, item, applicant) -> None:
+    case = _receive(org, item, applicant)
+    response = client_for("reviewer").post(f"/cases/{case.pk}/refuse/", {"refuse-reason": "x"}, **HTMX)
+    assert response.status_code == 200 and response["X-Error-Status"] == "403"
+    assert "只有综合窗口受理人员和首席代表可以受理" in _page(response) and "<html" not in _page(response)
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(("role", "url"), [("clerk", "/cases/window/"), ("reviewer", "/cases/review/"),
+                                           ("issuer", "/cases/issue/")])  # fmt: skip
+def test_desk_lists_take_the_same_queries_for_more_cases(org, client_for, item, role, url) -> None:
+    def make(n):
+        for _ in range(n):
+            case = _receive(org, item, ApplicantFactory())
+            if role == "clerk":
+                continue
+            services.case_check_materials(
+                actor=org.user("clerk"),
+                case=case,
+                findings={row.pk: (CaseMaterialState.RECEIVED, "") for row in case.materials.all()},
+            )
+            services.case_accept(actor=org.user("clerk"), case=case)
+            if role == "issuer":
+                services.case_start_review(actor=org.user("reviewer"), case=case)
+                services.case_decide(actor=org.user("reviewer"), case=case, decision="approve")
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(role)
+    make(2)
+    client.get(url)  # warm the working-day calendar cache
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    make(5)
+    with CaptureQueriesContext(connection) as more:
+        page = _page(client.get(url))
+    assert Case.objects.count() == 7 and page.count('href="/cases/') >= 7
+    assert len(more) == len(few)
+
+
+def test_uploaded_files_are_listed_and_downloaded_within_scope(org, client_for, item, applicant) -> None:
+    from yichuang.cases.uploads import case_file_upload
+
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    case = _receive(org, item, applicant)
+    row = case.materials.order_by("material__position").first()
+    stored = case_file_upload(
+        actor=org.user("clerk"), case=case, name="申请书.pdf", content=pdf, case_material=row
+    )
+    services.case_check_materials(
+        actor=org.user("clerk"), case=case, findings={r.pk: ("received", "") for r in case.materials.all()}
+    )
+    services.case_accept(actor=org.user("clerk"), case=case)
+    reviewer = client_for("reviewer")
+    page = _page(reviewer.get(f"/cases/{case.pk}/"))
+    assert "申请书.pdf" in page and f"/cases/{case.pk}/files/{stored.pk}/" in page
+    download = reviewer.get(f"/cases/{case.pk}/files/{stored.pk}/")
+    assert download.status_code == 200 and download.content == pdf
+    assert download["Content-Type"] == "application/pdf" and download["Content-Disposition"].startswith(
+        "attachment"
+    )
+    assert client_for("reviewer_wjw").get(f"/cases/{case.pk}/files/{stored.pk}/").status_code == 404
+
+
+def test_assigning_someone_outside_the_department_is_refused(org, client_for, item, applicant) -> None:
+    case = _accepted(org, item, applicant, acceptor="chief_rep")
+    outsider = org.user("reviewer_wjw")
+    response = client_for("chief_rep").post(
+        f"/cases/{case.pk}/review/start/", {"assign-reviewer": outsider.pk}
+    )
+    assert response.status_code == 400 and "请选择本部门的审查人员" in _page(response)
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.ACCEPTED
