@@ -75,18 +75,27 @@ class Case(models.Model):
     channel = models.CharField(_("申请渠道"), max_length=10, choices=CaseChannel.choices)
     kind = models.CharField(_("办件类型"), max_length=10, choices=CaseKind.choices)
     status = models.CharField(
-        _("状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED, db_index=True
+        _("状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED
     )
     submitted_at = models.DateTimeField(_("接件时间"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("接件人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("接件人"),
+        db_index=False,  # covered by the (submitted_by, idempotency_key) constraint's index
     )
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     # 补正 must be told within 5 working days of receipt, or the application counts as accepted (§32).
     correction_notice_due = models.DateField(_("补正告知期限"))
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     deemed_accepted = models.BooleanField(_("逾期未告知补正视为受理"), default=False)
     reviewer = models.ForeignKey(
@@ -101,15 +110,22 @@ class Case(models.Model):
     limit_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"), default=0)
     extension_days = models.PositiveSmallIntegerField(_("延期（工作日）"), default=0)
     paused_days = models.PositiveSmallIntegerField(_("暂停计时（工作日）"), default=0)
-    due_date = models.DateField(_("到期日"), null=True, blank=True, db_index=True)
+    # Not indexed on their own: the sweep rewrites deadline_state in bulk, and every index on a column it
+    # writes is one more write per row. Desks reach cases through (department, status) and (status, due).
+    due_date = models.DateField(_("到期日"), null=True, blank=True)
     deadline_state = models.CharField(
-        _("时限状态"), max_length=10, choices=DeadlineState.choices, default=DeadlineState.NONE, db_index=True
+        _("时限状态"), max_length=10, choices=DeadlineState.choices, default=DeadlineState.NONE
     )
     decision = models.CharField(_("决定"), max_length=10, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(_("决定理由"), blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     refusal_reason = models.TextField(_("不予受理理由"), blank=True)
     competent_office = models.CharField(_("有权受理的机关"), max_length=200, blank=True)
