@@ -218,7 +218,9 @@ def case_actions(user: Any, case: Case) -> dict[str, bool]:
 
 def _forms(case: Case, bound: dict[str, Form]) -> dict[str, Form]:
     version = case.item_version
-    procedure_names = [p.get("name", "") for p in (version.special_procedures or []) if p.get("name")]
+    listed: dict[str, Any] = next(
+        iter(version.special_procedures or []), {}
+    )  # the item's own procedure, offered first
     forms: dict[str, Form] = {
         "refuse": RefuseForm(prefix="refuse"),
         "correction": NoteForm(prefix="correction"),
@@ -226,7 +228,8 @@ def _forms(case: Case, bound: dict[str, Form]) -> dict[str, Form]:
         "assign": AssignForm(prefix="assign", reviewers=department_reviewers(case)),
         "decide": DecideForm(prefix="decide"),
         "procedure_start": SpecialProcedureForm(
-            prefix="procedure", initial={"name": procedure_names[0] if procedure_names else ""}
+            prefix="procedure",
+            initial={"kind": listed.get("kind"), "name": listed.get("name", ""), "days": listed.get("days")},
         ),
         "procedure_finish": ProcedureFinishForm(prefix="finish"),
         "extension_request": ExtensionRequestForm(prefix="extension"),

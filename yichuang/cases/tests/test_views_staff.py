@@ -721,3 +721,12 @@ def test_assigning_someone_outside_the_department_is_refused(org, client_for, it
     )
     assert response.status_code == 400 and "请选择本部门的审查人员" in _page(response)
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ACCEPTED
+
+
+def test_special_procedure_form_offers_the_items_own_procedure(org, client_for, item, applicant) -> None:
+    case = _accepted(org, item, applicant)
+    reviewer = client_for("reviewer")
+    reviewer.post(f"/cases/{case.pk}/review/start/")
+    page = _page(reviewer.get(f"/cases/{case.pk}/"))
+    assert '<option value="inspection" selected>' in page
+    assert 'value="经营场所现场核查"' in page and 'name="procedure-days" value="5"' in page
