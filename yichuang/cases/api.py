@@ -76,7 +76,8 @@ def case_submit(
         if key is not None:
             # Submits with a key queue on the submitter's row, so a repeat (a double click, a client
             # retrying after a timeout) sees the first one's case: one case, and 200 for the repeat.
-            User.objects.select_for_update().filter(pk=submitter.pk).values_list("pk").first()
+            # NO KEY: rows that merely point at the user (events, audit) must not wait for this lock.
+            User.objects.select_for_update(no_key=True).filter(pk=submitter.pk).values_list("pk").first()
             repeat = Case.objects.filter(submitted_by=submitter, idempotency_key=key).exists()
         case = services.case_submit(
             actor=submitter,

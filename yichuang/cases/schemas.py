@@ -450,7 +450,8 @@ def procedure_out(procedure: SpecialProcedure) -> dict[str, Any]:
 
 
 def case_detail_out(case: Case) -> dict[str, Any]:
-    verification = CommitmentVerification.objects.filter(case=case).first()
+    # Only a 告知承诺 case is verified afterwards.
+    verification = CommitmentVerification.objects.filter(case=case).first() if case.by_commitment else None
     return {
         **case_out(case),
         "provincial_code": provincial_code(case),
