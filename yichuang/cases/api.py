@@ -21,6 +21,7 @@ from yichuang.cases.api_actions import router as actions_router
 from yichuang.cases.api_records import router as records_router
 from yichuang.cases.models import Case, CaseStatus, DeadlineState
 from yichuang.cases.schemas import (
+    CASE_OUT_FIELDS,
     CaseDetailOut,
     CasePageOut,
     SubmitIn,
@@ -109,7 +110,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, Any
         query=filters.q,
         deadline_state=filters.deadline_state,
         open_only=filters.open_only,
-    )
+    ).only(*CASE_OUT_FIELDS)
     today = timezone.localdate()
     page = cases[filters.offset : filters.offset + filters.limit]
     return {

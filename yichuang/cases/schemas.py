@@ -318,6 +318,23 @@ def _person(user: Any) -> str | None:
     return (user.full_name or user.username) if user is not None else None
 
 
+# What ``case_out`` reads of a case's relations. Lists and steps load only these (``.only()``), not the
+# whole joined rows — the item version's elements above all, which nothing here shows.
+CASE_OUT_FIELDS = (
+    *(field.name for field in Case._meta.concrete_fields),
+    "item_version__name",
+    "item_version__number",
+    "department__name",
+    "applicant__kind",
+    "applicant__name",
+    "applicant__id_number",
+    "applicant__credit_code",
+    "applicant__phone",
+    "reviewer__full_name",
+    "reviewer__username",
+)
+
+
 def case_out(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
     """The list shape of a case from a selector (item version, department, applicant, reviewer joined)."""
     applicant = case.applicant
