@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test run lint format bench bench-catalog bench-sweep clean
+.PHONY: demo test run lint format bench bench-catalog bench-sweep bench-cases clean
 
 # Create the virtual environment and install pinned dependencies (re-run when the pins change).
 $(VENV)/.installed-runtime: requirements.txt
@@ -54,6 +54,10 @@ bench-sweep: $(VENV)/.installed-dev
 ## make bench-catalog — catalog search p50/p95 over 56,000 items on SQLite and PostgreSQL
 bench-catalog: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.catalog_search
+
+## make bench-cases — full case lifecycles over the API, 32 clients, gunicorn on PostgreSQL (bench_cases)
+bench-cases: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.case_lifecycle $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* .pytest_cache
