@@ -113,7 +113,7 @@ def test_full_window_case_through_the_api(org, item, applicant, client_for) -> N
     assert {"acceptance", "decision_approve", "delivery_receipt"} <= set(kinds)
     pdf = clerk.get(detail["notices"][0]["url"])
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert b"".join(pdf.streaming_content if pdf.streaming else [pdf.content]).startswith(b"%PDF")
+    assert pdf.content.startswith(b"%PDF")
     assert client_for("applicant").get(f"{API}/by-number/{case['number']}").json()["id"] == case["id"]
 
 
@@ -210,9 +210,12 @@ def test_separation_of_acceptance_and_review(org, item, applicant, client_for) -
 
 
 def test_applicants_see_only_their_own_cases(org, item, applicant, other_applicant, client_for) -> None:
-    mine = submit(client_for("clerk"), item, applicant).json()
-    theirs = submit(client_for("clerk"), item, other_applicant).json()
     me = client_for("applicant")
+    online = submit(me, item, applicant, channel="online")
+    assert online.status_code == 201 and online.json()["channel"] == "online"
+    mine = online.json()
+    theirs = submit(client_for("clerk"), item, other_applicant).json()
+    assert submit(me, item, other_applicant, channel="online").status_code == 404  # not his to file for
     assert me.get(f"{API}/{theirs['id']}").status_code == 404
     assert me.get(f"{API}/by-number/{theirs['number']}").status_code == 404
     assert post(me, f"{API}/{theirs['id']}/withdraw").status_code == 404
