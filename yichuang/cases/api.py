@@ -16,7 +16,7 @@ from pydantic import Field
 
 from yichuang.accounts import selectors as accounts_selectors
 from yichuang.accounts.models import User
-from yichuang.cases import selectors, services
+from yichuang.cases import selectors, services, views_track
 from yichuang.cases.api_actions import router as actions_router
 from yichuang.cases.api_records import router as records_router
 from yichuang.cases.models import Case, CaseStatus, DeadlineState
@@ -31,7 +31,7 @@ from yichuang.cases.schemas import (
     track_out,
 )
 from yichuang.catalog import selectors as catalog_selectors
-from yichuang.core.errors import ApplicationError
+from yichuang.core.errors import ApplicationError, TooManyRequestsError
 
 router = Router(tags=["办件"])
 
@@ -123,7 +123,12 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, Any
 
 @router.get("/track", response=TrackOut, auth=None, summary="办件进度查询（公开）")
 def case_track(request: HttpRequest, number: str = "", id_number: str = "") -> dict[str, Any]:
-    """凭办件编号和申请人身份证号码（或统一社会信用代码）查询进度；只返回不含个人信息的进度。"""
+    """凭办件编号和申请人身份证号码（或统一社会信用代码）查询进度；只返回不含个人信息的进度。
+    与页面 /track/ 共用每个地址每分钟的查询次数上限（防止猜测证件号码）。"""
+    if not views_track.lookup_allowed(request):
+        raise TooManyRequestsError(
+            views_track.RATE_LIMITED_MESSAGE % {"n": views_track.lookups_per_minute()}, code="rate_limited"
+        )
     return track_out(selectors.case_public_lookup(number=number, id_number=id_number))
 
 

@@ -82,3 +82,9 @@ def full_clean_or_raise(
         obj.full_clean(exclude=exclude, validate_constraints=validate_constraints)
     except ValidationError as exc:
         raise ApplicationError.from_validation_error(exc) from exc
+
+
+class TooManyRequestsError(ApplicationError):
+    """A public endpoint's rate limit is used up (HTTP 429)."""
+
+    status = 429

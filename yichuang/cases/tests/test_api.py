@@ -416,6 +416,22 @@ def test_public_track_shows_progress_without_personal_data(org, item, applicant,
     assert public.get(f"{API}/track").status_code == 404
 
 
+def test_public_track_is_rate_limited_per_address(org, item, applicant, client_for, settings) -> None:
+    settings.YICHUANG_TRACK_LOOKUPS_PER_MINUTE = 3
+    case = accepted(client_for, item, applicant)
+    public = Client()
+    answers = [
+        public.get(
+            f"{API}/track", {"number": case["number"], "id_number": f"15082419900101{n:04d}"}
+        ).status_code
+        for n in range(3)
+    ]
+    assert answers == [404, 404, 404]
+    limited = public.get(f"{API}/track", {"number": case["number"], "id_number": applicant.id_number})
+    assert limited.status_code == 429  # even the right ID: guessing is stopped, not just wrong guesses
+    assert error_code(limited) == "rate_limited" and "每分钟最多查询3次" in limited.json()["error"]["message"]
+
+
 # ——— time limits: special procedures and extensions ———
 
 
