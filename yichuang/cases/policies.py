@@ -88,3 +88,10 @@ def require_can_approve_extension(actor: Any, case: Case) -> None:
     """延期 needs the approval of the department's head: its chief representative, or the admin."""
     require_capability(actor, "case.extend", "延期须经本部门负责人（首席代表）批准")
     require_can_review(actor, case)
+
+
+def require_can_receive_deferred(actor: Any, case: Case) -> None:
+    """A 容缺 material that came in is registered by the window or by the department's reviewers."""
+    if not (has_capability(actor, "case.accept") or has_capability(actor, "case.review")):
+        raise PermissionDeniedError("只有窗口受理人员或本部门审批人员可以登记补交的材料")
+    require_case_visible(actor, case)

@@ -379,9 +379,7 @@ def cases_deem_accepted(*, today: dt.date | None = None, actor: Any = None) -> i
 @transaction.atomic
 def case_receive_deferred(*, actor: Any, case: Case, case_material_ids: list[int], note: str = "") -> Case:
     """容缺后补: the promised material has come in (at a window or online); the decision may follow."""
-    if not (policies.has_capability(actor, "case.accept") or policies.has_capability(actor, "case.review")):
-        raise PermissionDeniedError("只有窗口受理人员或本部门审批人员可以登记补交的材料")
-    policies.require_case_visible(actor, case)
+    policies.require_can_receive_deferred(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status not in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE):
         raise ConflictError("只有办理中的办件可以登记容缺补交的材料", code="not_running")

@@ -7,6 +7,7 @@ import pytest
 from yichuang.accounts.tests.factories import ApplicantFactory
 from yichuang.cases import services
 from yichuang.cases.models import CaseMaterialState, CaseStatus
+from yichuang.cases.tests.helpers import accepted_with_deferral, deferrable_item
 from yichuang.cases.workflow import provincial_code
 from yichuang.catalog.tests.helpers import publish_item
 from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
@@ -95,19 +96,8 @@ def test_denial_needs_reasons(org, applicant) -> None:
 
 
 def test_no_approval_while_deferred_materials_are_outstanding(org, applicant) -> None:
-    item = publish_item(
-        actor=org.user("admin"),
-        department=org.scjg,
-        basic_code="11A000100002",
-        materials=[
-            {"key": "a", "name": "申请书", "review_points": ["签字"]},
-            {"key": "b", "name": "场所平面图", "necessity": "3", "review_points": ["标明功能区"]},
-        ],
-    )
-    case = services.case_submit(actor=org.user("clerk"), item=item, applicant=applicant, channel="window")
-    main = case.materials.get(material__key="a")
-    services.case_check_materials(actor=org.user("clerk"), case=case, findings={main.pk: ("received", "")})
-    services.case_accept(actor=org.user("clerk"), case=case, deficiency_commitment=True)
+    item = deferrable_item(org, "11A000100002")
+    case = accepted_with_deferral(org, item, applicant)
     services.case_start_review(actor=org.user("reviewer"), case=case)
     with pytest.raises(ConflictError) as caught:
         services.case_decide(actor=org.user("reviewer"), case=case, decision="approve")

@@ -21,6 +21,7 @@ from yichuang.cases.models import (
     SpecialProcedureStatus,
 )
 from yichuang.cases.selectors import remaining_working_days
+from yichuang.cases.tests.helpers import accepted_with_deferral, deferrable_item
 from yichuang.cases.workflow import provincial_code
 from yichuang.catalog.tests.helpers import publish_item
 from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
@@ -189,15 +190,7 @@ def test_sweep_sets_states_in_bulk_and_is_idempotent(org, applicant, settings) -
 
 
 def test_sweep_deems_late_applications_accepted_and_terminates_missed_deficiencies(org, applicant) -> None:
-    item = publish_item(
-        actor=org.user("admin"),
-        department=org.scjg,
-        basic_code="11A000100009",
-        materials=[
-            {"key": "a", "name": "申请书", "review_points": ["签字"]},
-            {"key": "b", "name": "场所平面图", "necessity": "3", "review_points": ["标明功能区"]},
-        ],
-    )
+    item = deferrable_item(org, "11A000100009")
     with time_machine.travel(at(11, 2), tick=False):
         unanswered = services.case_submit(
             actor=org.user("clerk"), item=item, applicant=applicant, channel="window"
@@ -225,21 +218,11 @@ def test_sweep_deems_late_applications_accepted_and_terminates_missed_deficienci
 
 
 def test_deferred_material_received_lets_the_decision_through(org, applicant) -> None:
-    item = publish_item(
-        actor=org.user("admin"),
-        department=org.scjg,
-        basic_code="11A000100008",
-        materials=[
-            {"key": "a", "name": "申请书", "review_points": ["签字"]},
-            {"key": "b", "name": "场所平面图", "necessity": "3", "review_points": ["标明功能区"]},
-        ],
-    )
-    case = services.case_submit(actor=org.user("clerk"), item=item, applicant=applicant, channel="window")
-    main = case.materials.get(material__key="a")
-    services.case_check_materials(actor=org.user("clerk"), case=case, findings={main.pk: ("received", "")})
-    services.case_accept(actor=org.user("clerk"), case=case, deficiency_commitment=True)
+    item = deferrable_item(org, "11A000100008")
+    case = accepted_with_deferral(org, item, applicant)
     services.case_start_review(actor=org.user("reviewer"), case=case)
     deferred = case.materials.get(material__key="b")
+    main = case.materials.get(material__key="a")
     with pytest.raises(ApplicationError):
         services.case_receive_deferred(actor=org.user("reviewer"), case=case, case_material_ids=[main.pk])
     with pytest.raises(PermissionDeniedError):
