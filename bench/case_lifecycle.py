@@ -336,10 +336,10 @@ def _process_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def server_cpu_s(base_url: str, database_url: str) -> tuple[float, float] | None:
-    """CPU seconds used so far by the gunicorn processes serving ``base_url`` and by the PostgreSQL
-    backends connected to the bench database; None where /proc is not available. Taken before and after
-    the run, they give the CPU one call costs, whatever else the machine is doing."""
+def server_cpu_s(base_url: str, database_url: str) -> tuple[float, float, float] | None:
+    """CPU seconds used so far by the gunicorn processes serving ``base_url``, by the PostgreSQL
+    backends connected to the bench database and by this client process; None where /proc is not
+    available. Taken before and after the run, they give the CPU one call costs on each side."""
     if not os.path.isdir("/proc"):
         return None
     import psycopg
@@ -363,7 +363,7 @@ def server_cpu_s(base_url: str, database_url: str) -> tuple[float, float] | None
         ]
         own = conn.execute("SELECT pg_backend_pid()").fetchone()
     database = sum(_process_cpu_s(pid) for pid in pids if not own or pid != own[0])
-    return app, database
+    return app, database, _process_cpu_s(os.getpid())
 
 
 def _shell_json(script: str, database_url: str) -> Any:
@@ -438,14 +438,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     cpu: dict[str, float] = {}
     if len(tally.cpu_samples) == 2 and all(tally.cpu_samples) and tally.window_calls:
-        (app_before, db_before), (app_after, db_after) = tally.cpu_samples
+        (app_before, db_before, own_before), (app_after, db_after, own_after) = tally.cpu_samples
         cpu = {
             "app_cpu_ms_per_call": round((app_after - app_before) * 1000 / tally.window_calls, 1),
             "db_cpu_ms_per_call": round((db_after - db_before) * 1000 / tally.window_calls, 1),
+            "client_cpu_ms_per_call": round((own_after - own_before) * 1000 / tally.window_calls, 1),
         }
         print(
             f"CPU per call ({tally.window_calls} calls answered in the window): gunicorn "
-            f"{cpu['app_cpu_ms_per_call']:.1f} ms, PostgreSQL {cpu['db_cpu_ms_per_call']:.1f} ms; "
+            f"{cpu['app_cpu_ms_per_call']:.1f} ms, PostgreSQL {cpu['db_cpu_ms_per_call']:.1f} ms, "
+            f"this client {cpu['client_cpu_ms_per_call']:.1f} ms; "
             f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
         )
     if tally.error_sample:

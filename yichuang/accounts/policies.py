@@ -18,6 +18,7 @@ from yichuang.core.permissions import has_capability, require_capability
 __all__ = [
     "applicant_scope",
     "can_see_department_staff",
+    "department_in_scope",
     "department_scope",
     "has_capability",
     "require_capability",
@@ -38,6 +39,16 @@ def department_scope(user: Any) -> QuerySet[Department]:
         return Department.objects.all()
     own = user.department
     return Department.objects.filter(path__startswith=own.path, depth__gte=own.depth)
+
+
+def department_in_scope(user: Any, department: Department) -> bool:
+    """Whether ``department`` is in ``department_scope(user)``, decided from the loaded rows (no query)."""
+    if not _is_staff(user) or not user.is_active:
+        return False
+    if user.role in CENTRE_WIDE_ROLES:
+        return True
+    own = user.department
+    return bool(department.path.startswith(own.path) and department.depth >= own.depth)
 
 
 def can_see_department_staff(user: Any, department: Department) -> bool:

@@ -237,7 +237,7 @@ def api_token_authenticate(raw: str) -> User | None:
     if not raw or not raw.startswith("yc_"):
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__department")  # the scope checks read it
         .filter(key_hash=_token_hash(raw), revoked_at__isnull=True)
         .first()
     )

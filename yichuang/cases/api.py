@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field
 
 from yichuang.accounts import selectors as accounts_selectors
-from yichuang.accounts.models import User
 from yichuang.cases import selectors, services, views_track
 from yichuang.cases.api_actions import router as actions_router
 from yichuang.cases.api_records import router as records_router
-from yichuang.cases.models import Case, CaseStatus, DeadlineState
+from yichuang.cases.models import CaseStatus, DeadlineState
 from yichuang.cases.schemas import (
     CASE_OUT_FIELDS,
     CaseDetailOut,
@@ -30,7 +28,7 @@ from yichuang.cases.schemas import (
     case_out,
     track_out,
 )
-from yichuang.catalog import selectors as catalog_selectors
+from yichuang.catalog.models import ServiceItem
 from yichuang.core.errors import ApplicationError, TooManyRequestsError
 
 router = Router(tags=["办件"])
@@ -69,27 +67,23 @@ def case_submit(
 ) -> Status:
     """同一提交人用同一幂等键重复提交，返回原办件（200）；该键已用于另一份申请时返回 409。"""
     key = _idempotency_key(idempotency_key, payload.idempotency_key)
-    item = catalog_selectors.item_get(item_id=payload.item_id)
+    item = ServiceItem(pk=payload.item_id)  # the service reads it (404 when there is none)
     applicant = accounts_selectors.applicant_get(actor=request.user, applicant_id=payload.applicant_id)
-    submitter: User = request.user  # type: ignore[assignment]  # authenticated: the router requires it
-    with transaction.atomic():
-        repeat = False
-        if key is not None:
-            # Submits with a key queue on the submitter's row, so a repeat (a double click, a client
-            # retrying after a timeout) sees the first one's case: one case, and 200 for the repeat.
-            # NO KEY: rows that merely point at the user (events, audit) must not wait for this lock.
-            User.objects.select_for_update(no_key=True).filter(pk=submitter.pk).values_list("pk").first()
-            repeat = Case.objects.filter(submitted_by=submitter, idempotency_key=key).exists()
-        case = services.case_submit(
-            actor=submitter,
-            item=item,
-            applicant=applicant,
-            channel=payload.channel,
-            idempotency_key=key,
-            by_commitment=payload.by_commitment,
+    # A repeat (a double click, a client retrying after a timeout, even at the same moment) gets the
+    # first one's case back: one case, and 200 for the repeat.
+    submission = services.case_submit_or_repeat(
+        actor=request.user,
+        item=item,
+        applicant=applicant,
+        channel=payload.channel,
+        idempotency_key=key,
+        by_commitment=payload.by_commitment,
+    )
+    if submission.repeat:
+        return Status(
+            200, case_detail_out(selectors.case_get(actor=request.user, case_id=submission.case.pk))
         )
-    detail = case_detail_out(selectors.case_get(actor=request.user, case_id=case.pk))
-    return Status(200 if repeat else 201, detail)
+    return Status(201, case_detail_out(submission.case, received=submission))
 
 
 def _statuses(value: str) -> list[str]:

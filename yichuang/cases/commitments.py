@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from yichuang.accounts.models import Applicant
@@ -22,9 +21,9 @@ from yichuang.cases.models import (
     CreditMark,
     VerificationStatus,
 )
-from yichuang.cases.workflow import case_transition
+from yichuang.cases.workflow import case_lock, case_transition
 from yichuang.catalog.models import ItemVersion
-from yichuang.core.audit import audit_record
+from yichuang.core.audit import audit_record, audited_atomic
 from yichuang.core.calendar import add_working_days
 from yichuang.core.errors import ApplicationError, ConflictError
 from yichuang.core.permissions import require_capability
@@ -62,15 +61,13 @@ def verification_open(*, case: Case, actor: Any) -> CommitmentVerification:
     return verification
 
 
-@transaction.atomic
+@audited_atomic
 def commitment_verify(
     *, actor: Any, verification: CommitmentVerification, truthful: bool, findings: str
 ) -> CommitmentVerification:
     """Record the verification; a false commitment revokes the decision and marks the applicant."""
-    verification = (
-        CommitmentVerification.objects.select_for_update().select_related("case").get(pk=verification.pk)
-    )
-    case = verification.case
+    case = case_lock(verification.case_id)  # the case first, as every step locks it
+    verification = CommitmentVerification.objects.select_for_update().get(pk=verification.pk)
     policies.require_can_review(actor, case)
     findings = (findings or "").strip()
     if not findings:
@@ -94,6 +91,7 @@ def commitment_verify(
     if case.status in REVOCABLE:
         case_transition(
             case=case,
+            locked=True,
             to=CaseStatus.REVOKED,
             actor=actor,
             action="revoke",
@@ -117,7 +115,7 @@ def commitment_verify(
     return verification
 
 
-@transaction.atomic
+@audited_atomic
 def credit_mark_clear(*, actor: Any, mark: CreditMark, reason: str) -> CreditMark:
     """信用修复 by the admin: the applicant may use 告知承诺 again."""
     require_capability(actor, "credit.clear", "只有政数局管理员可以修复失信记录")

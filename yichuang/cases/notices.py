@@ -28,7 +28,7 @@ from yichuang.cases.notices_pdf import (
 from yichuang.cases.numbering import sequence_next
 from yichuang.core.audit import audit_record
 
-# 文号 abbreviations: 〔year〕 and a yearly sequence per kind follow them.
+# 文号 abbreviations: 〔year〕 and the department's yearly sequence of the kind follow them.
 _NUMBER_PREFIX = {
     "acceptance": "受字",
     "refusal": "不受字",
@@ -87,8 +87,9 @@ def notice_issue(
         raise ValueError(f"未知的文书种类：{kind}")
     now = timezone.now()
     today = timezone.localdate(now)
-    serial = sequence_next(key=f"notice-{kind}", day=dt.date(today.year, 1, 1))
     department = case.department
+    # Each department numbers its own documents of a kind, year by year (市场监管局受字〔2026〕17号).
+    serial = sequence_next(key=f"notice-{kind}-{department.pk}", day=dt.date(today.year, 1, 1))
     prefix = department.short_name or department.name
     document_number = f"{prefix}{_NUMBER_PREFIX[kind]}〔{today.year}〕{serial}号"
     version = case.item_version

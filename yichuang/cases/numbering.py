@@ -1,15 +1,15 @@
 """办件编号 = 实施编码 + yyyymmdd + 4-digit daily sequence, unique under concurrency.
 
-The counter row for (code, day) is created once and then incremented under a row lock, so two
-windows accepting the same item in the same second get consecutive numbers on either database.
+The counter row for (code, day) is created or incremented by one upsert that holds its row lock until
+commit, so two windows accepting the same item in the same second get consecutive numbers on either
+database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 
 from yichuang.cases.models import CaseSequence
 from yichuang.core.errors import ApplicationError
@@ -31,13 +31,17 @@ def case_number_next(*, implementation_code: str, day: dt.date) -> str:
 
 
 def sequence_next(*, key: str, day: dt.date) -> int:
-    """The next value of the counter (key, day), under a row lock; call inside the writing transaction."""
-    try:
-        with transaction.atomic():
-            CaseSequence.objects.create(implementation_code=key, day=day, last=0)
-    except IntegrityError:
-        pass  # another transaction created the counter first
-    counter = CaseSequence.objects.filter(implementation_code=key, day=day)
-    counter.select_for_update().get()
-    counter.update(last=F("last") + 1)
-    return int(counter.values_list("last", flat=True).get())
+    """The next value of the counter (key, day); call inside the writing transaction.
+
+    One upsert creates the counter or moves it on and returns the new value; the row stays locked until
+    the transaction ends, so concurrent callers get consecutive values, never the same one."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(CaseSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (implementation_code, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (implementation_code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [key, connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    return int(row[0])

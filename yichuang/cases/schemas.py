@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from ninja import Schema
 from pydantic import Field
@@ -12,6 +13,7 @@ from pydantic import Field
 from yichuang.cases import selectors
 from yichuang.cases.models import (
     Case,
+    CaseEvent,
     CaseExtension,
     CaseFile,
     CaseMaterial,
@@ -22,7 +24,8 @@ from yichuang.cases.models import (
     SpecialProcedure,
 )
 from yichuang.cases.notices_pdf import NOTICE_KINDS
-from yichuang.cases.workflow import provincial_code
+from yichuang.cases.services import Submission
+from yichuang.cases.workflow import CASE_STEP_FIELDS, provincial_code
 
 # ——— input ———
 
@@ -320,19 +323,7 @@ def _person(user: Any) -> str | None:
 
 # What ``case_out`` reads of a case's relations. Lists and steps load only these (``.only()``), not the
 # whole joined rows — the item version's elements above all, which nothing here shows.
-CASE_OUT_FIELDS = (
-    *(field.name for field in Case._meta.concrete_fields),
-    "item_version__name",
-    "item_version__number",
-    "department__name",
-    "applicant__kind",
-    "applicant__name",
-    "applicant__id_number",
-    "applicant__credit_code",
-    "applicant__phone",
-    "reviewer__full_name",
-    "reviewer__username",
-)
+CASE_OUT_FIELDS = CASE_STEP_FIELDS  # the answer shows what a step has read
 
 
 def case_out(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
@@ -466,7 +457,24 @@ def procedure_out(procedure: SpecialProcedure) -> dict[str, Any]:
     }
 
 
-def case_detail_out(case: Case) -> dict[str, Any]:
+def case_detail_out(case: Case, *, received: Submission | None = None) -> dict[str, Any]:
+    """The whole case. ``received``: the case was just made with these materials and its receipt event and
+    has no other records yet, so none is read back."""
+    if received is not None and received.received is not None:
+        materials = received.materials
+        prefetch_related_objects(materials, "material__review_points")
+        events: list[CaseEvent] = [received.received]
+        notices: list[CaseNotice] = []
+        files: list[CaseFile] = []
+        procedures: list[SpecialProcedure] = []
+        extensions: list[CaseExtension] = []
+    else:
+        materials = case_materials(case)
+        events = list(selectors.case_timeline(case))
+        notices = list(case.notices.defer("document", "pdf").order_by("issued_at", "pk"))
+        files = list(case.files.defer("data").order_by("uploaded_at", "pk"))
+        procedures = list(case.special_procedures.all())
+        extensions = list(case.extensions.all())
     # Only a 告知承诺 case is verified afterwards.
     verification = CommitmentVerification.objects.filter(case=case).first() if case.by_commitment else None
     return {
@@ -485,7 +493,7 @@ def case_detail_out(case: Case) -> dict[str, Any]:
         "closed_at": case.closed_at,
         "revoked_at": case.revoked_at,
         "revoke_reason": case.revoke_reason,
-        "materials": [material_out(row) for row in case_materials(case)],
+        "materials": [material_out(row) for row in materials],
         "timeline": [
             {
                 "action": event.action,
@@ -495,12 +503,12 @@ def case_detail_out(case: Case) -> dict[str, Any]:
                 "at": event.at,
                 "note": event.note,
             }
-            for event in selectors.case_timeline(case)
+            for event in events
         ],
-        "notices": [notice_out(n) for n in case.notices.defer("document", "pdf").order_by("issued_at", "pk")],
-        "files": [file_out(f) for f in case.files.defer("data").order_by("uploaded_at", "pk")],
-        "special_procedures": [procedure_out(p) for p in case.special_procedures.all()],
-        "extensions": [extension_out(e) for e in case.extensions.all()],
+        "notices": [notice_out(n) for n in notices],
+        "files": [file_out(f) for f in files],
+        "special_procedures": [procedure_out(p) for p in procedures],
+        "extensions": [extension_out(e) for e in extensions],
         "verification": verification_out(verification) if verification is not None else None,
     }
 

@@ -6,6 +6,8 @@ acts, locks the case row through ``workflow.case_transition`` and leaves a timel
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -28,11 +30,11 @@ from yichuang.cases.models import (
 from yichuang.cases.notices import material_lines, notice_issue
 from yichuang.cases.notices_pdf import NOTICE_KINDS, chinese_date
 from yichuang.cases.numbering import case_number_next
-from yichuang.cases.workflow import case_event, case_transition
+from yichuang.cases.workflow import case_event, case_lock, case_transition, transition_require
 from yichuang.catalog.models import ItemCaseKind, ItemKind, ItemStatus, MaterialNecessity, ServiceItem
-from yichuang.core.audit import audit_record
+from yichuang.core.audit import audit_record, audited_atomic
 from yichuang.core.calendar import add_working_days
-from yichuang.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 
 CORRECTION_NOTICE_WORKING_DAYS = 5  # 行政许可法 §32
 ONLINE_CHANNELS = frozenset({CaseChannel.ONLINE, CaseChannel.MOBILE})
@@ -63,7 +65,14 @@ def _require_text(value: str, field: str, what: str) -> str:
     return value
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Submission:
+    case: Case
+    repeat: bool
+    materials: list[CaseMaterial] = field(default_factory=list)
+    received: CaseEvent | None = None
+
+
 def case_submit(
     *,
     actor: Any,
@@ -73,20 +82,50 @@ def case_submit(
     idempotency_key: str | None = None,
     by_commitment: bool = False,
 ) -> Case:
+    """Receive an application (接件); see ``case_submit_or_repeat``."""
+    return case_submit_or_repeat(
+        actor=actor,
+        item=item,
+        applicant=applicant,
+        channel=channel,
+        idempotency_key=idempotency_key,
+        by_commitment=by_commitment,
+    ).case
+
+
+def _repeat_of(actor: Any, key: str, item: ServiceItem, applicant: Applicant) -> Case | None:
+    existing = Case.objects.filter(submitted_by=actor, idempotency_key=key).first()
+    if existing is not None and (existing.item_id != item.pk or existing.applicant_id != applicant.pk):
+        raise ConflictError("该幂等键已用于另一份申请", code="idempotency_key_reused")
+    return existing
+
+
+@audited_atomic
+def case_submit_or_repeat(
+    *,
+    actor: Any,
+    item: ServiceItem,
+    applicant: Applicant,
+    channel: str,
+    idempotency_key: str | None = None,
+    by_commitment: bool = False,
+) -> Submission:
     """Receive an application (接件): online by the applicant, or at a window / kiosk / by a helper.
+
+    The same submitter repeating an ``idempotency_key`` (a double click, a client retrying after a
+    timeout — even at the same moment) gets the first case back (``repeat``); a new case comes with the
+    materials and the receipt event it was made with.
 
     ``by_commitment``: the applicant commits in writing (告知承诺) instead of proving what the catalog lets
     a commitment replace; only for items that allow it and applicants without a 失信 mark."""
     policies.require_can_submit(actor, applicant=applicant, channel=channel)
     key = (idempotency_key or "").strip() or None
-    if key is not None:
-        existing = Case.objects.filter(submitted_by=actor, idempotency_key=key).first()
-        if existing is not None:
-            if existing.item_id != item.pk or existing.applicant_id != applicant.pk:
-                raise ConflictError("该幂等键已用于另一份申请", code="idempotency_key_reused")
-            return existing
-    item = ServiceItem.objects.select_related("current_version", "department").get(pk=item.pk)
-    version = item.current_version
+    if key is not None and (existing := _repeat_of(actor, key, item, applicant)) is not None:
+        return Submission(existing, repeat=True)
+    found = ServiceItem.objects.select_related("current_version", "department").filter(pk=item.pk).first()
+    if found is None:
+        raise NotFoundError("未找到该事项")
+    item, version = found, found.current_version
     if item.kind != ItemKind.HANDLING or item.status != ItemStatus.ACTIVE or version is None:
         raise ApplicationError("该事项不是可申请的在用办理项", code="item_not_applicable")
     if channel in ONLINE_CHANNELS and version.online_depth < 3:
@@ -109,16 +148,15 @@ def case_submit(
         by_commitment=by_commitment,
     )
     try:
-        with transaction.atomic():
+        # The unique (submitter, key) index makes a racing twin wait for the first one's commit and fail.
+        with transaction.atomic() if key is not None else nullcontext():
             case.save()
-    except IntegrityError as exc:  # the same key raced in from a second request
-        existing = Case.objects.filter(submitted_by=actor, idempotency_key=key).first()
+    except IntegrityError:
+        existing = _repeat_of(actor, key, item, applicant) if key is not None else None
         if existing is None:
             raise
-        raise ConflictError(
-            "该申请已提交，请勿重复提交", code="duplicate_submit", extra={"case": existing.number}
-        ) from exc
-    CaseMaterial.objects.bulk_create(
+        return Submission(existing, repeat=True)
+    materials = CaseMaterial.objects.bulk_create(
         [
             CaseMaterial(
                 case=case,
@@ -132,9 +170,10 @@ def case_submit(
             for material in version.materials.all()
         ]
     )
-    CaseEvent.objects.create(
+    received = CaseEvent.objects.create(
         case=case, action="submit", from_status="", to_status=case.status, actor=actor, at=case.submitted_at
     )
+
     audit_record(
         actor=actor,
         action="case.submit",
@@ -148,16 +187,16 @@ def case_submit(
         },
     )
     case_status_notify(case)
-    return case
+    return Submission(case, repeat=False, materials=materials, received=received)
 
 
-@transaction.atomic
+@audited_atomic
 def case_check_materials(
     *, actor: Any, case: Case, findings: dict[int, tuple[str, str]]
 ) -> list[CaseMaterial]:
     """Record what the window found for each material: ``{case_material_id: (state, note)}``."""
+    case = case_lock(case)
     policies.require_can_accept(actor, case)
-    case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status not in (CaseStatus.SUBMITTED, CaseStatus.CORRECTION):
         raise ConflictError("只有待受理的办件可以核验材料", code="not_receiving")
     rows = {row.pk: row for row in case.materials.select_related("material")}
@@ -193,7 +232,7 @@ def case_check_materials(
         obj=case,
         data={"number": case.number, "findings": {str(k): v[0] for k, v in findings.items()}},
     )
-    return list(case.materials.select_related("material"))
+    return list(rows.values())
 
 
 def _outstanding(case: Case) -> tuple[list[CaseMaterial], list[CaseMaterial]]:
@@ -216,11 +255,12 @@ def _start_clock(case: Case, start: dt.date) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@audited_atomic
 def case_accept(*, actor: Any, case: Case, deficiency_commitment: bool = False, note: str = "") -> Case:
     """受理. Required materials must all be in; 容缺后补 ones may follow on a signed commitment."""
+    case = case_lock(case)
     policies.require_can_accept(actor, case)
-    case = Case.objects.select_related("item_version").get(pk=case.pk)
+    transition_require(case, CaseStatus.ACCEPTED)
     blocking, deferrable = _outstanding(case)
     if blocking:
         names = "、".join(row.material.name for row in blocking)
@@ -243,6 +283,7 @@ def case_accept(*, actor: Any, case: Case, deficiency_commitment: bool = False, 
         CaseMaterial.objects.bulk_update(deferrable, ["state", "due_date"])
     accepted = case_transition(
         case=case,
+        locked=True,
         to=CaseStatus.ACCEPTED,
         actor=actor,
         action="accept",
@@ -269,13 +310,15 @@ def case_accept(*, actor: Any, case: Case, deficiency_commitment: bool = False, 
     return accepted
 
 
-@transaction.atomic
+@audited_atomic
 def case_refuse(*, actor: Any, case: Case, reason: str, competent_office: str = "") -> Case:
     """不予受理: in writing, with the reason, the remedies, and the competent office where there is one."""
+    case = case_lock(case)
     policies.require_can_accept(actor, case)
     reason = _require_text(reason, "reason", "不予受理的理由")
     refused = case_transition(
         case=case,
+        locked=True,
         to=CaseStatus.REFUSED,
         actor=actor,
         action="refuse",
@@ -301,11 +344,12 @@ def case_refuse(*, actor: Any, case: Case, reason: str, competent_office: str = 
     return refused
 
 
-@transaction.atomic
+@audited_atomic
 def case_request_correction(*, actor: Any, case: Case, note: str = "") -> Case:
     """一次性告知补正: one notice naming every missing or defective material, within 5 working days."""
+    case = case_lock(case)
     policies.require_can_accept(actor, case)
-    case = Case.objects.get(pk=case.pk)
+    transition_require(case, CaseStatus.CORRECTION)
     if _today() > case.correction_notice_due:
         raise ConflictError(
             "已超过收到申请之日起5个工作日的补正告知期限，依法自收到申请之日起即为受理",
@@ -319,6 +363,7 @@ def case_request_correction(*, actor: Any, case: Case, note: str = "") -> Case:
     deadline = add_working_days(_today(), CORRECTION_SUPPLY_WORKING_DAYS)
     corrected = case_transition(
         case=case,
+        locked=True,
         to=CaseStatus.CORRECTION,
         actor=actor,
         action="request_correction",
@@ -335,12 +380,14 @@ def case_request_correction(*, actor: Any, case: Case, note: str = "") -> Case:
     return corrected
 
 
-@transaction.atomic
+@audited_atomic
 def case_supply_correction(*, actor: Any, case: Case, note: str = "") -> Case:
     """The applicant has supplied the materials (online or at a window): back to the window's check."""
+    case = case_lock(case)
     policies.require_can_supply(actor, case)
     return case_transition(
         case=case,
+        locked=True,
         to=CaseStatus.SUBMITTED,
         actor=actor,
         action="supply_correction",
@@ -358,7 +405,9 @@ def cases_deem_accepted(*, today: dt.date | None = None, actor: Any = None) -> i
     count = 0
     for pk in list(late[:1000]):
         with transaction.atomic():
-            case = Case.objects.select_related("item_version").get(pk=pk)
+            case = case_lock(pk)
+            if case.status != CaseStatus.SUBMITTED:
+                continue  # answered since the query above
             received = timezone.localdate(case.submitted_at)
             changes = _start_clock(case, received) | {
                 "accepted_at": case.submitted_at,
@@ -366,6 +415,7 @@ def cases_deem_accepted(*, today: dt.date | None = None, actor: Any = None) -> i
             }
             case_transition(
                 case=case,
+                locked=True,
                 to=CaseStatus.ACCEPTED,
                 actor=actor,
                 action="deemed_accept",
@@ -376,11 +426,11 @@ def cases_deem_accepted(*, today: dt.date | None = None, actor: Any = None) -> i
     return count
 
 
-@transaction.atomic
+@audited_atomic
 def case_receive_deferred(*, actor: Any, case: Case, case_material_ids: list[int], note: str = "") -> Case:
     """容缺后补: the promised material has come in (at a window or online); the decision may follow."""
+    case = case_lock(case)
     policies.require_can_receive_deferred(actor, case)
-    case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status not in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SPECIAL_PROCEDURE):
         raise ConflictError("只有办理中的办件可以登记容缺补交的材料", code="not_running")
     rows = list(case.materials.filter(pk__in=case_material_ids, state=CaseMaterialState.DEFERRED))
@@ -402,9 +452,10 @@ def case_receive_deferred(*, actor: Any, case: Case, case_material_ids: list[int
 # ——— review, decision, result, delivery (受审分离: whoever accepted a promised case does not decide it) ———
 
 
-@transaction.atomic
+@audited_atomic
 def case_start_review(*, actor: Any, case: Case, reviewer: Any = None) -> Case:
     """Assign the case to a reviewer of its department (the actor himself by default)."""
+    case = case_lock(case)
     policies.require_can_review(actor, case)
     reviewer = reviewer or actor
     policies.require_can_review(reviewer, case)
@@ -412,6 +463,7 @@ def case_start_review(*, actor: Any, case: Case, reviewer: Any = None) -> Case:
         raise ApplicationError("受审分离：受理该办件的工作人员不能审查同一办件", code="separation_of_duties")
     return case_transition(
         case=case,
+        locked=True,
         to=CaseStatus.IN_REVIEW,
         actor=actor,
         action="start_review",
@@ -420,11 +472,11 @@ def case_start_review(*, actor: Any, case: Case, reviewer: Any = None) -> Case:
     )
 
 
-@transaction.atomic
+@audited_atomic
 def case_decide(*, actor: Any, case: Case, decision: str, reason: str = "") -> Case:
     """准予 or 不予. A denial states its reason (the notice adds the remedies)."""
+    case = case_lock(case)
     policies.require_can_review(actor, case)
-    case = Case.objects.get(pk=case.pk)
     if decision not in ("approve", "deny"):
         raise ApplicationError("决定应为准予或不予", fields={"decision": ["无效"]})
     immediate = case.kind == CaseKind.IMMEDIATE and case.status == CaseStatus.ACCEPTED
@@ -440,6 +492,7 @@ def case_decide(*, actor: Any, case: Case, decision: str, reason: str = "") -> C
         )
     decided = case_transition(
         case=case,
+        locked=True,
         to=CaseStatus.APPROVED if decision == "approve" else CaseStatus.DENIED,
         actor=actor,
         action=f"decide_{decision}",
@@ -471,17 +524,21 @@ def case_decide(*, actor: Any, case: Case, decision: str, reason: str = "") -> C
     return decided
 
 
-@transaction.atomic
+@audited_atomic
 def case_result_ready(*, actor: Any, case: Case) -> Case:
+    case = case_lock(case)
     policies.require_can_review(actor, case)
-    return case_transition(case=case, to=CaseStatus.RESULT_READY, actor=actor, action="result_ready")
+    return case_transition(
+        case=case, locked=True, to=CaseStatus.RESULT_READY, actor=actor, action="result_ready"
+    )
 
 
-@transaction.atomic
+@audited_atomic
 def case_deliver(
     *, actor: Any, case: Case, method: str, recipient: str = "", tracking_number: str = ""
 ) -> Case:
     """送达: handed over at the issuance window (recipient confirms) or mailed with a tracking number."""
+    case = case_lock(case)
     policies.require_can_deliver(actor, case)
     if method == "pickup":
         detail = {"recipient": _require_text(recipient, "recipient", "领取人姓名")}
@@ -491,6 +548,7 @@ def case_deliver(
         raise ApplicationError("送达方式应为窗口领取或邮寄", fields={"method": ["无效"]})
     closed = case_transition(
         case=case,
+        locked=True,
         to=CaseStatus.CLOSED,
         actor=actor,
         action="deliver",
@@ -521,12 +579,14 @@ def case_deliver(
     return closed
 
 
-@transaction.atomic
+@audited_atomic
 def case_withdraw(*, actor: Any, case: Case, reason: str = "") -> Case:
     """撤回 by the applicant (or a window on his written request) before the decision."""
+    case = case_lock(case)
     policies.require_can_supply(actor, case)
     return case_transition(
         case=case,
+        locked=True,
         to=CaseStatus.WITHDRAWN,
         actor=actor,
         action="withdraw",
@@ -535,14 +595,16 @@ def case_withdraw(*, actor: Any, case: Case, reason: str = "") -> Case:
     )
 
 
-@transaction.atomic
+@audited_atomic
 def case_revoke(*, actor: Any, case: Case, reason: str) -> Case:
     """撤销 (行政许可法 §69): the deciding office withdraws a granted decision, with its reason."""
+    case = case_lock(case)
     policies.require_can_review(actor, case)
     reason = _require_text(reason, "reason", "撤销理由")
     now = timezone.now()
     revoked = case_transition(
         case=case,
+        locked=True,
         to=CaseStatus.REVOKED,
         actor=actor,
         action="revoke",
@@ -552,13 +614,15 @@ def case_revoke(*, actor: Any, case: Case, reason: str) -> Case:
     return revoked
 
 
-@transaction.atomic
+@audited_atomic
 def case_terminate(*, actor: Any, case: Case, reason: str) -> Case:
     """终止 by the office, with its reason (e.g. a 容缺 material not supplied in time)."""
+    case = case_lock(case)
     policies.require_can_review(actor, case)
     reason = _require_text(reason, "reason", "终止理由")
     return case_transition(
         case=case,
+        locked=True,
         to=CaseStatus.TERMINATED,
         actor=actor,
         action="terminate",

@@ -32,9 +32,9 @@ from yichuang.cases.models import (
 )
 from yichuang.cases.notices import notice_issue
 from yichuang.cases.services import cases_deem_accepted
-from yichuang.cases.workflow import TIMED_STATUSES, case_event, case_transition
+from yichuang.cases.workflow import TIMED_STATUSES, case_event, case_lock, case_transition
 from yichuang.catalog.models import SpecialProcedureKind
-from yichuang.core.audit import audit_record
+from yichuang.core.audit import audit_record, audited_atomic
 from yichuang.core.calendar import add_working_days, working_days_between
 from yichuang.core.errors import ApplicationError, ConflictError
 
@@ -69,13 +69,13 @@ def _listed_procedure(case: Case, kind: str) -> dict[str, Any] | None:
     return None
 
 
-@transaction.atomic
+@audited_atomic
 def case_special_procedure_start(
     *, actor: Any, case: Case, kind: str, name: str = "", days: int | None = None, reason: str = ""
 ) -> SpecialProcedure:
     """Stop the clock for a hearing, inspection, expert review …; the applicant gets a written notice."""
+    case = case_lock(case)
     policies.require_can_review(actor, case)
-    case = Case.objects.select_related("item_version", "department", "applicant").get(pk=case.pk)
     if kind not in SPECIAL_PROCEDURE_KINDS:
         raise ApplicationError("请选择特别程序的种类", fields={"kind": ["无效"]})
     listed = _listed_procedure(case, kind)
@@ -89,6 +89,7 @@ def case_special_procedure_start(
     today = _today()
     moved = case_transition(
         case=case,
+        locked=True,
         to=CaseStatus.SPECIAL_PROCEDURE,
         actor=actor,
         action="special_procedure_start",
@@ -115,13 +116,14 @@ def case_special_procedure_start(
     return procedure
 
 
-@transaction.atomic
+@audited_atomic
 def case_special_procedure_finish(*, actor: Any, case: Case, result: str = "") -> Case:
     """The procedure is over: the clock runs again and the due date moves by the working days it took."""
-    policies.require_can_review(actor, case)
+    locked = case_lock(case)
+    policies.require_can_review(actor, locked)
     procedure = (
         SpecialProcedure.objects.select_for_update()
-        .filter(case=case, status=SpecialProcedureStatus.RUNNING)
+        .filter(case=locked, status=SpecialProcedureStatus.RUNNING)
         .first()
     )
     if procedure is None:
@@ -133,10 +135,10 @@ def case_special_procedure_finish(*, actor: Any, case: Case, result: str = "") -
     procedure.paused_days = paused
     procedure.result = (result or "").strip()
     procedure.save(update_fields=["status", "ended_on", "ended_by", "paused_days", "result"])
-    locked = Case.objects.select_for_update().get(pk=case.pk)
     due = add_working_days(locked.due_date, paused) if locked.due_date else None
     return case_transition(
         case=locked,
+        locked=True,
         to=CaseStatus.IN_REVIEW,
         actor=actor,
         action="special_procedure_finish",
@@ -159,11 +161,11 @@ def _extension_room(case: Case) -> int:
     return cap - case.extension_days - pending
 
 
-@transaction.atomic
+@audited_atomic
 def case_extension_request(*, actor: Any, case: Case, days: int, reason: str) -> CaseExtension:
     """The reviewer asks for more time, with the reason the applicant will be told."""
+    case = case_lock(case)
     policies.require_can_review(actor, case)
-    case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status not in (*TIMED_STATUSES, CaseStatus.SPECIAL_PROCEDURE):
         raise ConflictError("只有办理中的办件可以申请延期", code="not_running")
     reason = (reason or "").strip()
@@ -194,13 +196,13 @@ def case_extension_request(*, actor: Any, case: Case, days: int, reason: str) ->
     return extension
 
 
-@transaction.atomic
+@audited_atomic
 def case_extension_decide(
     *, actor: Any, extension: CaseExtension, approve: bool, note: str = ""
 ) -> CaseExtension:
     """The head approves (the due date moves) or refuses; nobody approves his own request."""
-    extension = CaseExtension.objects.select_for_update().select_related("case").get(pk=extension.pk)
-    case = Case.objects.select_for_update().get(pk=extension.case_id)
+    case = case_lock(extension.case_id)  # the case first, as every step locks it
+    extension = CaseExtension.objects.select_for_update().get(pk=extension.pk)
     policies.require_can_approve_extension(actor, case)
     if extension.status != ExtensionStatus.REQUESTED:
         raise ConflictError("该延期申请已处理", code="extension_decided")
@@ -249,14 +251,17 @@ def _terminate_missed_deficiencies(today: dt.date) -> int:
     count = 0
     for pk in list(late[:1000]):
         with transaction.atomic():
-            case = Case.objects.get(pk=pk)
+            case = case_lock(pk)
             names = "、".join(
-                case.materials.filter(state=CaseMaterialState.DEFERRED).values_list(
+                case.materials.filter(state=CaseMaterialState.DEFERRED, due_date__lt=today).values_list(
                     "material__name", flat=True
                 )
             )
+            if not names or case.status not in (*TIMED_STATUSES, CaseStatus.SPECIAL_PROCEDURE):
+                continue  # supplied or closed since the query above
             case_transition(
                 case=case,
+                locked=True,
                 to=CaseStatus.TERMINATED,
                 actor=None,
                 action="terminate",

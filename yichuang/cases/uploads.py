@@ -7,12 +7,12 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from yichuang.cases import policies
 from yichuang.cases.models import Case, CaseFile, CaseMaterial, CaseStatus
-from yichuang.core.audit import audit_record
+from yichuang.cases.workflow import case_lock
+from yichuang.core.audit import audit_record, audited_atomic
 from yichuang.core.errors import ApplicationError, ConflictError
 from yichuang.core.uploads import SCAN_TYPES, file_type_check
 
@@ -34,14 +34,13 @@ def case_file_check(*, name: str, content: bytes, field: str = "file") -> str:
     )
 
 
-@transaction.atomic
+@audited_atomic
 def case_file_upload(
     *, actor: Any, case: Case, name: str, content: bytes, case_material: CaseMaterial | None = None
 ) -> CaseFile:
     """Attach one file to the case (and to one of its materials)."""
+    case = case_lock(case)
     policies.require_can_supply(actor, case)
-    policies.require_case_visible(actor, case)
-    case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status not in UPLOAD_STATUSES:
         raise ConflictError(
             f"办件当前状态为“{case.get_status_display()}”，不能再上传材料", code="upload_closed"

@@ -33,7 +33,7 @@ from yichuang.cases.forms import (
     checklist_findings,
     new_idempotency_key,
 )
-from yichuang.cases.models import Case, CaseChannel
+from yichuang.cases.models import CaseChannel
 from yichuang.cases.views_staff import htmx_error, masked_rows, require_staff, run_action, staff_case
 from yichuang.catalog import search
 from yichuang.catalog.models import ItemKind, ItemStatus, ServiceItem
@@ -247,7 +247,7 @@ def window_intake(request: HttpRequest) -> HttpResponse:
         return fail(ApplicationError("请先选择要办理的事项", fields={"item": ["必选"]}))
     if form.errors.get("channel"):
         return fail(ApplicationError("接件渠道无效", fields={"channel": ["无效"]}))
-    try:
+    try:  # a repeated click gets the first click's case back
         case = services.case_submit(
             actor=request.user,
             item=item,
@@ -256,12 +256,6 @@ def window_intake(request: HttpRequest) -> HttpResponse:
             idempotency_key=data.get("idempotency_key") or None,
             by_commitment=bool(data.get("by_commitment")),
         )
-    except ConflictError as error:
-        existing = Case.objects.filter(number=error.extra.get("case", "")).first()
-        if error.code == "duplicate_submit" and existing is not None:
-            case = existing  # the second click of a double click: show the case the first one made
-        else:
-            return fail(error)
     except ApplicationError as error:
         return fail(error)
     messages.success(request, f"已接件，办件编号 {case.number}：请对照审核要点核验材料")

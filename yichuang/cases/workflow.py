@@ -9,7 +9,7 @@ from django.utils import timezone
 from yichuang.cases.messages import case_status_notify
 from yichuang.cases.models import Case, CaseEvent, CaseStatus
 from yichuang.core.audit import audit_record
-from yichuang.core.errors import ConflictError
+from yichuang.core.errors import ConflictError, NotFoundError
 
 S = CaseStatus
 
@@ -76,6 +76,56 @@ def provincial_code(case: Case) -> str:
     return PROVINCIAL_CODES[case.status]
 
 
+# What a step reads with the case row: the clock's days, a decision's result name, the notice's department,
+# the message's recipient, the department scope — and what the step's answer shows (``schemas.case_out``).
+CASE_STEP_FIELDS = (
+    *(field.name for field in Case._meta.concrete_fields),
+    "item_version__name",
+    "item_version__number",
+    "item_version__promised_days",
+    "item_version__result_name",
+    "department__name",
+    "department__short_name",
+    "department__path",
+    "department__depth",
+    "applicant__kind",
+    "applicant__name",
+    "applicant__id_number",
+    "applicant__credit_code",
+    "applicant__phone",
+    "applicant__user_id",
+    "reviewer__full_name",
+    "reviewer__username",
+)
+
+
+def case_lock(case: Case | int) -> Case:
+    """Lock the case's row until the transaction ends and read it as it is now, with its item version,
+    department, applicant and reviewer (only the case row is locked). Call inside a transaction; a case
+    that does not exist reads as absent (404)."""
+    pk = case if isinstance(case, int) else case.pk
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item_version", "department", "applicant", "reviewer")
+        .only(*CASE_STEP_FIELDS)
+        .filter(pk=pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFoundError("未找到该办件")
+    return locked
+
+
+def transition_require(case: Case, to: str) -> None:
+    """Refuse a move the table does not allow from the case's status (409)."""
+    if to not in TRANSITIONS[case.status]:
+        raise ConflictError(
+            f"办件当前状态为“{case.get_status_display()}”，不能{S(to).label}",
+            code="illegal_transition",
+            extra={"status": case.status, "to": to},
+        )
+
+
 def case_transition(
     *,
     case: Case,
@@ -85,26 +135,23 @@ def case_transition(
     note: str = "",
     changes: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
+    locked: bool = False,
 ) -> Case:
-    """Lock the case row, refuse an illegal move, apply ``changes``, append the timeline event and the
-    audit event, and tell the applicant (after commit). Call inside a transaction."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    if to not in TRANSITIONS[locked.status]:
-        raise ConflictError(
-            f"办件当前状态为“{locked.get_status_display()}”，不能{S(to).label}",
-            code="illegal_transition",
-            extra={"status": locked.status, "to": to},
-        )
-    before = locked.status
-    locked.status = to
+    """Refuse an illegal move, apply ``changes``, append the timeline event and the audit event, and tell
+    the applicant. Call inside a transaction; the case row is locked first unless the caller already holds
+    the lock (``locked=True``: ``case`` came from ``case_lock`` in this transaction)."""
+    row = case if locked else case_lock(case)
+    transition_require(row, to)
+    before = row.status
+    row.status = to
     fields = {"status"}
     for name, value in (changes or {}).items():
-        setattr(locked, name, value)
+        setattr(row, name, value)
         fields.add(name)
-    locked.save(update_fields=sorted(fields))
+    row.save(update_fields=sorted(fields))
     now = timezone.now()
     CaseEvent.objects.create(
-        case=locked,
+        case=row,
         action=action,
         from_status=before,
         to_status=to,
@@ -116,11 +163,11 @@ def case_transition(
     audit_record(
         actor=actor,
         action=f"case.{action}",
-        obj=locked,
-        data={"number": locked.number, "from": before, "to": to, "note": note, **(data or {})},
+        obj=row,
+        data={"number": row.number, "from": before, "to": to, "note": note, **(data or {})},
     )
-    case_status_notify(locked)
-    return locked
+    case_status_notify(row)
+    return row
 
 
 def case_event(

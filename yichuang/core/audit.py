@@ -6,18 +6,24 @@ when the change it describes was committed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from yichuang.core.masking import mask_id_number, mask_phone
 from yichuang.core.models import AuditChainHead, AuditEvent
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 GENESIS_HASH = "0" * 64
 _PERSONAL_KEYS = {"id_number": mask_id_number, "phone": mask_phone, "mobile": mask_phone}
@@ -80,16 +86,107 @@ def event_hash(event: AuditEvent) -> str:
     )
 
 
-def _locked_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        try:
-            with transaction.atomic():
-                AuditChainHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
-        except IntegrityError:
-            pass  # another writer created it first
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-    return head
+def _head_advance(count: int) -> tuple[int, str]:
+    """Lock the chain head and move it on by ``count`` events: returns (the first new seq, the hash the
+    first new event links to). The lock is held until the transaction ends, so appends stay in order."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        for _attempt in range(2):
+            cursor.execute(f"UPDATE {table} SET seq = seq + %s WHERE id = 1 RETURNING seq, hash", [count])
+            row = cursor.fetchone()
+            if row is not None:
+                seq, prev_hash = row
+                return int(seq) - count + 1, str(prev_hash)
+            # The very first event: create the head (another writer may be doing the same).
+            cursor.execute(
+                f"INSERT INTO {table} (id, seq, hash) VALUES (1, 0, %s) ON CONFLICT (id) DO NOTHING",
+                [GENESIS_HASH],
+            )
+    raise RuntimeError("audit chain head could not be created")
+
+
+def _head_seal(last_hash: str) -> None:
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET hash = %s WHERE id = 1", [last_hash])
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Chain ``events`` after the head and write them: three statements however many there are."""
+    with transaction.atomic(savepoint=False):
+        seq, prev_hash = _head_advance(len(events))
+        for event in events:
+            event.seq, event.prev_hash = seq, prev_hash
+            event.hash = event_hash(event)
+            seq, prev_hash = seq + 1, event.hash
+        AuditEvent.objects.bulk_create(events)
+        _head_seal(prev_hash)
+
+
+# ---------------------------------------------------------------- batches (one append per step)
+
+
+@dataclass
+class _Batch:
+    depth: int  # the atomic nesting depth the batch was opened at
+    events: list[AuditEvent] = field(default_factory=list)
+
+
+_batches = threading.local()  # Django's connections are per thread, and so are the open batches
+
+
+def _open_batches() -> list[_Batch]:
+    stack: list[_Batch] | None = getattr(_batches, "stack", None)
+    if stack is None:
+        stack = _batches.stack = []
+    return stack
+
+
+def _atomic_depth() -> int:
+    connection = transaction.get_connection()
+    return len(connection.savepoint_ids) if connection.in_atomic_block else -1
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Collect the audit events recorded in this block and append them together when it ends.
+
+    Use inside a transaction (``audited_atomic`` does both): the chain head is then locked only for the
+    last three statements before the commit instead of from the first event on, and a step that records
+    several events (a transition and its notice) appends them at once. Events recorded inside a nested
+    ``atomic`` block are written at once instead, since that block may roll back on its own. A block that
+    raises drops its events: its transaction or savepoint is rolled back with them.
+    """
+    depth = _atomic_depth()
+    if depth < 0:
+        raise transaction.TransactionManagementError("audit_batch() must be used inside a transaction")
+    stack = _open_batches()
+    batch = _Batch(depth=depth)
+    stack.append(batch)
+    try:
+        yield
+    finally:
+        stack.remove(batch)
+    if not batch.events:
+        return
+    outer = stack[-1] if stack else None
+    if outer is not None and outer.depth == depth:
+        outer.events.extend(batch.events)  # same transaction level: the outer batch appends them
+    else:
+        _append(batch.events)
+
+
+def audited_atomic(func: Callable[P, R]) -> Callable[P, R]:
+    """``transaction.atomic`` whose audit events are appended together just before it ends."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction.atomic(), audit_batch():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def audit_record(
@@ -101,33 +198,28 @@ def audit_record(
     object_id: str | int = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. ``actor`` is a user, or None for the system (sweeps, imports)."""
+    """Append one event. ``actor`` is a user, or None for the system (sweeps, imports).
+
+    Inside an ``audit_batch`` the event is appended when the batch ends (its ``seq`` and ``hash`` are set
+    then); otherwise at once."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    # Round-trip through JSON so the hashed value is exactly what the database will return.
-    clean_data = json.loads(_canonical(_mask_personal(data or {})))
-    actor_id = getattr(actor, "pk", None)
-    actor_label = _actor_label(actor)
-    occurred_at = timezone.now()
-    with transaction.atomic():
-        head = _locked_head()
-        fields = {
-            "seq": head.seq + 1,
-            "occurred_at": occurred_at,
-            "actor_id": actor_id,
-            "actor_label": actor_label,
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "data": clean_data,
-            "prev_hash": head.hash,
-        }
-        digest = compute_hash(**fields)
-        event = AuditEvent.objects.create(**fields, hash=digest)
-        seq = fields["seq"]
-        head.seq, head.hash = seq, digest
-        head.save(update_fields=["seq", "hash"])
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        actor_id=getattr(actor, "pk", None),
+        actor_label=_actor_label(actor),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        # Round-trip through JSON so the hashed value is exactly what the database will return.
+        data=json.loads(_canonical(_mask_personal(data or {}))),
+    )
+    stack = _open_batches()
+    if stack and stack[-1].depth == _atomic_depth():
+        stack[-1].events.append(event)
+    else:
+        _append([event])
     return event
 
 

@@ -3,7 +3,9 @@
 Apps register their message templates (``register_template``) and call ``notify`` from their
 services. The message is rendered at once — an unknown template or a missing value raises
 ``NotificationTemplateError`` in the caller, never a half message — and handed to the backend only
-after the surrounding transaction commits, so a rolled-back state change sends nothing.
+after the surrounding transaction commits, so a rolled-back state change sends nothing. The database
+backend, which sends nothing, writes its row inside the transaction instead (the same guarantee, without
+a second commit per step).
 
 The backend is ``settings.YICHUANG_NOTIFICATION_BACKEND`` (a dotted path). A backend's ``send``
 raises on failure; the failure is logged and recorded as a ``Notification`` row with status
@@ -181,6 +183,17 @@ def notify(
     message = message_build(
         channel=channel, to=to, template=template, context=context, related=related, subject=subject
     )
+    _queue(message)
+
+
+def _queue(message: Message) -> None:
+    try:
+        backend: NotificationBackend | None = backend_get()
+    except ImportError:
+        backend = None  # ``deliver`` records the broken setting as a failure after the commit
+    if backend is not None and backend.in_transaction and transaction.get_connection().in_atomic_block:
+        backend.send(message)  # only a row in this transaction: it exists exactly when the change commits
+        return
     transaction.on_commit(partial(deliver, message), robust=True)
 
 
@@ -203,7 +216,7 @@ def notify_many(
         for channel, to in recipients
     ]
     for message in messages:
-        transaction.on_commit(partial(deliver, message), robust=True)
+        _queue(message)
     return len(messages)
 
 
@@ -256,7 +269,13 @@ def notification_record(message: Message, *, status: str, error: str = "", backe
 
 
 class NotificationBackend:
-    """Base of every backend: ``send`` delivers one message or raises."""
+    """Base of every backend: ``send`` delivers one message or raises.
+
+    ``in_transaction``: the backend only writes to the database, so a message queued inside a transaction
+    is written in it (no second commit, and gone if the change rolls back); every other backend is called
+    after the commit."""
+
+    in_transaction = False
 
     def send(self, message: Message) -> None:
         raise NotImplementedError
@@ -268,6 +287,8 @@ class NotificationBackend:
 
 class DatabaseBackend(NotificationBackend):
     """Delivers nothing; records the message as sent (demo, tests, a gateway not yet contracted)."""
+
+    in_transaction = True
 
     def send(self, message: Message) -> None:
         notification_record(message, status=Notification.Status.SENT, backend=self.path)

@@ -47,15 +47,14 @@ def _send(**overrides) -> None:
 # ---------------------------------------------------------------- templates
 
 
-def test_a_message_is_rendered_from_its_template_and_recorded_after_commit(
+def test_a_message_is_rendered_from_its_template_and_recorded_in_the_transaction(
     org, django_capture_on_commit_callbacks
 ) -> None:
     related = org.user("applicant")
+    # The database backend sends nothing, so it writes its row with the change: no second commit.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _send(related=related)
-        assert Notification.objects.count() == 0  # nothing before the commit
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert callbacks == []
     sent = Notification.objects.get()
     assert sent.body == (
         "【一窗】您申请的“食品经营许可”（办件编号2025-0001）已受理，承诺5个工作日内办结。查询：https://yc.example/t/abc"
@@ -148,16 +147,31 @@ def test_a_rolled_back_state_change_sends_nothing(
     assert not Notification.objects.exists()
 
 
+class RecordingBackend(NotificationBackend):
+    sent: list[str] = []
+
+    def send(self, message: Message) -> None:
+        self.sent.append(message.to)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_real_commit_sends_and_real_rollback_does_not() -> None:
+def test_real_commit_sends_and_real_rollback_does_not(settings) -> None:
     with pytest.raises(RuntimeError):
         _change_state_then_fail(to="13900001111")
     with transaction.atomic():
         _send()
-        assert not Notification.objects.exists()
     assert list(Notification.objects.values_list("to", flat=True)) == [PHONE]
     _send(to="13900002222")  # outside a transaction: at once
     assert Notification.objects.count() == 2
+    # A backend that leaves the process is only called once the change is committed.
+    settings.YICHUANG_NOTIFICATION_BACKEND = "yichuang.core.tests.test_notifications.RecordingBackend"
+    RecordingBackend.sent.clear()
+    with pytest.raises(RuntimeError):
+        _change_state_then_fail(to="13900003333")
+    with transaction.atomic():
+        _send()
+        assert RecordingBackend.sent == []
+    assert RecordingBackend.sent == [PHONE]
 
 
 def test_notify_many_queues_all_or_none(django_capture_on_commit_callbacks) -> None:
