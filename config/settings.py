@@ -177,6 +177,10 @@ LOGGING = {
     },
 }
 
+# Seconds a checked API bearer token is remembered per process (0 = read it on every call); a revoked
+# token or a deactivated user is refused at once in the process that changed it, within this elsewhere.
+YICHUANG_TOKEN_CACHE_SECONDS = float(os.environ.get("YICHUANG_TOKEN_CACHE_SECONDS", "5"))
+
 # Cases (办件): where the QR codes on notices point, when the deadline warning starts, how long a
 # 告知承诺 verification may take, the remedies named on refusals and denials, and the sweep interval.
 YICHUANG_PUBLIC_URL = os.environ.get("YICHUANG_PUBLIC_URL", "http://127.0.0.1:8000")

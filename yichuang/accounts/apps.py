@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("部门与人员")
 
     def ready(self) -> None:
-        from yichuang.accounts import signals  # noqa: F401  (connects the audit receivers)
+        from yichuang.accounts import signals, token_cache  # noqa: F401  (connect their receivers)

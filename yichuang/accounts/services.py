@@ -22,6 +22,7 @@ from yichuang.accounts.models import (
     User,
 )
 from yichuang.accounts.roles import Role
+from yichuang.accounts.token_cache import token_user_recall, token_user_remember
 from yichuang.core.audit import audit_record
 from yichuang.core.errors import ApplicationError, ConflictError, full_clean_or_raise
 from yichuang.core.permissions import require_capability
@@ -233,12 +234,18 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 
 
 def api_token_authenticate(raw: str) -> User | None:
-    """The active user behind a raw bearer token, or None. Records the last use (not audited)."""
+    """The active user behind a raw bearer token, or None. Records the last use (not audited).
+
+    A token checked in the last few seconds is not read again (``token_cache``)."""
     if not raw or not raw.startswith("yc_"):
         return None
+    key_hash = _token_hash(raw)
+    recalled = token_user_recall(key_hash)
+    if recalled is not None:
+        return recalled
     token = (
         ApiToken.objects.select_related("user__department")  # the scope checks read it
-        .filter(key_hash=_token_hash(raw), revoked_at__isnull=True)
+        .filter(key_hash=key_hash, revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
@@ -247,6 +254,7 @@ def api_token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
         # Written at most once a minute, so that reads with a token do not all become writes.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token_user_remember(key_hash, token.user)
     return token.user
 
 

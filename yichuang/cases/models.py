@@ -63,11 +63,13 @@ class Case(models.Model):
     item = models.ForeignKey(
         ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="cases"
     )
+    # No index of their own: versions are never deleted, and (department, status) leads with the department.
+    # Every status change rewrites each index of this table, so each one costs every step.
     item_version = models.ForeignKey(
-        ItemVersion, verbose_name=_("事项版本"), on_delete=models.PROTECT, related_name="cases"
+        ItemVersion, verbose_name=_("事项版本"), on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="cases"
+        Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     applicant = models.ForeignKey(
         Applicant, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="cases"

@@ -6,6 +6,7 @@ acts, locks the case row through ``workflow.case_transition`` and leaves a timel
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -225,7 +226,7 @@ def case_check_materials(
             )
         row.state, row.note = state, note.strip()
         changed.append(row)
-    CaseMaterial.objects.bulk_update(changed, ["state", "note"])
+    _materials_save(changed)
     audit_record(
         actor=actor,
         action="case.check_materials",
@@ -233,6 +234,15 @@ def case_check_materials(
         data={"number": case.number, "findings": {str(k): v[0] for k, v in findings.items()}},
     )
     return list(rows.values())
+
+
+def _materials_save(rows: list[CaseMaterial]) -> None:
+    """Write the rows' state and note: one UPDATE per distinct finding (usually one for all of them)."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for row in rows:
+        groups[(row.state, row.note)].append(row.pk)
+    for (state, note), pks in groups.items():
+        CaseMaterial.objects.filter(pk__in=pks).update(state=state, note=note)
 
 
 def _outstanding(case: Case) -> tuple[list[CaseMaterial], list[CaseMaterial]]:

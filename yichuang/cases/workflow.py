@@ -104,16 +104,15 @@ def case_lock(case: Case | int) -> Case:
     department, applicant and reviewer (only the case row is locked). Call inside a transaction; a case
     that does not exist reads as absent (404)."""
     pk = case if isinstance(case, int) else case.pk
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("item_version", "department", "applicant", "reviewer")
-        .only(*CASE_STEP_FIELDS)
-        .filter(pk=pk)
-        .first()
-    )
-    if locked is None:
-        raise NotFoundError("未找到该办件")
-    return locked
+    try:
+        return (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("item_version", "department", "applicant", "reviewer")
+            .only(*CASE_STEP_FIELDS)
+            .get(pk=pk)
+        )
+    except Case.DoesNotExist:
+        raise NotFoundError("未找到该办件") from None
 
 
 def transition_require(case: Case, to: str) -> None:

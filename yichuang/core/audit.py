@@ -106,23 +106,49 @@ def _head_advance(count: int) -> tuple[int, str]:
     raise RuntimeError("audit chain head could not be created")
 
 
-def _head_seal(last_hash: str) -> None:
+_EVENT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+
+
+def _write_sealed(events: list[AuditEvent], last_hash: str) -> None:
+    """Insert the chained events and record the last hash in the head. PostgreSQL does both in one
+    statement; elsewhere the events are bulk-inserted and the head updated after them."""
     connection = transaction.get_connection()
-    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    quote = connection.ops.quote_name
+    head = quote(AuditChainHead._meta.db_table)
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_create(events)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {head} SET hash = %s WHERE id = 1", [last_hash])
+        return
+    table = quote(AuditEvent._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in _EVENT_FIELDS)
+    rows = ", ".join(["(" + ", ".join(["%s"] * len(_EVENT_FIELDS)) + ")"] * len(events))
+    params: list[Any] = [last_hash]
+    for event in events:
+        params += [
+            field.get_db_prep_save(getattr(event, field.attname), connection) for field in _EVENT_FIELDS
+        ]
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET hash = %s WHERE id = 1", [last_hash])
+        cursor.execute(
+            f"WITH sealed AS (UPDATE {head} SET hash = %s WHERE id = 1) "
+            f"INSERT INTO {table} ({columns}) VALUES {rows} RETURNING {quote(AuditEvent._meta.pk.column)}",
+            params,
+        )
+        for event, (pk,) in zip(events, cursor.fetchall(), strict=True):
+            event.pk = pk
+            event._state.adding, event._state.db = False, connection.alias
 
 
 def _append(events: list[AuditEvent]) -> None:
-    """Chain ``events`` after the head and write them: three statements however many there are."""
+    """Chain ``events`` after the head and write them: two statements (three off PostgreSQL), however
+    many events there are."""
     with transaction.atomic(savepoint=False):
         seq, prev_hash = _head_advance(len(events))
         for event in events:
             event.seq, event.prev_hash = seq, prev_hash
             event.hash = event_hash(event)
             seq, prev_hash = seq + 1, event.hash
-        AuditEvent.objects.bulk_create(events)
-        _head_seal(prev_hash)
+        _write_sealed(events, prev_hash)
 
 
 # ---------------------------------------------------------------- batches (one append per step)

@@ -24,13 +24,15 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("对象ID"), max_length=64, blank=True)
     data = models.JSONField(_("内容"), default=dict, blank=True)
     prev_hash = models.CharField(_("上一条哈希"), max_length=64)
-    hash = models.CharField(_("哈希"), max_length=64, unique=True)
+    hash = models.CharField(_("哈希"), max_length=64)
 
     class Meta:
         ordering = ["seq"]
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计日志")
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        # A plain unique index: the hash is looked up whole, never by prefix.
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_event_unique_hash")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
@@ -110,10 +112,10 @@ class Notification(models.Model):
         FAILED = "failed", _("发送失败")
 
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
-    to = models.CharField(_("接收人"), max_length=254, db_index=True)
+    to = models.CharField(_("接收人"), max_length=254)
     subject = models.CharField(_("标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"))
-    template = models.CharField(_("模板"), max_length=80, db_index=True)
+    template = models.CharField(_("模板"), max_length=80)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
     error = models.TextField(_("失败原因"), blank=True)
     backend = models.CharField(_("发送通道"), max_length=200, blank=True)
@@ -125,7 +127,8 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("通知")
         verbose_name_plural = _("通知记录")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        # The screen filters by the whole recipient (no prefix search, so no pattern index) and by object.
+        indexes = [models.Index(fields=["to"]), models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.to_masked} {self.template}"

@@ -8,6 +8,7 @@ from django.test import Client
 from yichuang.accounts import selectors, services
 from yichuang.accounts.roles import Role
 from yichuang.accounts.tests.factories import ApplicantFactory, department_payload
+from yichuang.accounts.token_cache import token_cache_clear
 from yichuang.core.errors import NotFoundError, PermissionDeniedError
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,34 @@ def test_bearer_tokens_for_integrations(org) -> None:
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
     with pytest.raises(PermissionDeniedError):
         services.api_token_issue(actor=org.user("clerk"), user=org.user("clerk"), name="x")
+
+
+def test_a_checked_token_is_remembered_briefly_and_forgotten_on_any_change(
+    org, settings, django_assert_num_queries
+) -> None:
+    settings.YICHUANG_TOKEN_CACHE_SECONDS = 30
+    token_cache_clear()
+    token, raw = services.api_token_issue(actor=org.user("admin"), user=org.user("clerk"), name="窗口终端")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    assert client.get("/api/v1/me").json()["username"] == "clerk"  # read and remembered
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/me").json()["username"] == "clerk"
+    clerk = org.user("clerk")
+    clerk.is_active = False
+    clerk.save(update_fields=["is_active"])  # a deactivated user is refused at once
+    assert client.get("/api/v1/me").status_code == 401
+    clerk.is_active = True
+    clerk.save(update_fields=["is_active"])
+    assert client.get("/api/v1/me").status_code == 200
+    services.api_token_revoke(actor=org.user("admin"), token=token)  # and so is a revoked token
+    assert client.get("/api/v1/me").status_code == 401
+    # Without the memory every call reads the token again.
+    settings.YICHUANG_TOKEN_CACHE_SECONDS = 0
+    _token, other = services.api_token_issue(actor=org.user("admin"), user=org.user("clerk"), name="x")
+    client = Client(headers={"Authorization": f"Bearer {other}"})
+    client.get("/api/v1/me")
+    with django_assert_num_queries(1):
+        assert client.get("/api/v1/me").status_code == 200
 
 
 def test_sign_in_and_failures_are_audited(org) -> None:
