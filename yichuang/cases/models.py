@@ -66,7 +66,11 @@ class Case(models.Model):
     # No index of their own: versions are never deleted, and (department, status) leads with the department.
     # Every status change rewrites each index of this table, so each one costs every step.
     item_version = models.ForeignKey(
-        ItemVersion, verbose_name=_("事项版本"), on_delete=models.PROTECT, related_name="cases", db_index=False
+        ItemVersion,
+        verbose_name=_("事项版本"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     department = models.ForeignKey(
         Department, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="cases", db_index=False
