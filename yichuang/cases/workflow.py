@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from yichuang.cases.messages import case_status_notify
 from yichuang.cases.models import Case, CaseEvent, CaseStatus
 from yichuang.core.audit import audit_record
 from yichuang.core.errors import ConflictError, NotFoundError
+from yichuang.core.prepared import PreparedRead
 
 S = CaseStatus
 
@@ -99,20 +101,26 @@ CASE_STEP_FIELDS = (
 )
 
 
+def _locked_read(pk: int) -> QuerySet[Case]:
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item_version", "department", "applicant", "reviewer")
+        .only(*CASE_STEP_FIELDS)
+        .filter(pk=pk)
+    )
+
+
+_LOCKED_READ = PreparedRead(_locked_read)  # every step runs it: compiled once per process
+
+
 def case_lock(case: Case | int) -> Case:
     """Lock the case's row until the transaction ends and read it as it is now, with its item version,
     department, applicant and reviewer (only the case row is locked). Call inside a transaction; a case
     that does not exist reads as absent (404)."""
-    pk = case if isinstance(case, int) else case.pk
-    try:
-        return (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("item_version", "department", "applicant", "reviewer")
-            .only(*CASE_STEP_FIELDS)
-            .get(pk=pk)
-        )
-    except Case.DoesNotExist:
-        raise NotFoundError("未找到该办件") from None
+    locked = _LOCKED_READ.get(case if isinstance(case, int) else case.pk)
+    if locked is None:
+        raise NotFoundError("未找到该办件")
+    return locked
 
 
 def transition_require(case: Case, to: str) -> None:
