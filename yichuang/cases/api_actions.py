@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Router, Status
 
@@ -31,7 +30,7 @@ from yichuang.cases.schemas import (
     SpecialProcedureOut,
     case_out,
     extension_out,
-    material_out,
+    materials_out,
     procedure_out,
 )
 from yichuang.core.errors import NotFoundError
@@ -52,8 +51,7 @@ def case_materials_check(request: HttpRequest, case_id: int, payload: FindingsIn
         case=_case(case_id),
         findings={row.case_material_id: (row.state, row.note) for row in payload.findings},
     )
-    prefetch_related_objects(rows, "material__review_points")
-    return [material_out(row) for row in rows]
+    return materials_out(rows)
 
 
 @router.post("/{case_id}/accept", response=CaseOut, summary="受理（含容缺受理）")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any, Literal
 
-from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from ninja import Schema
 from pydantic import Field
@@ -26,6 +26,8 @@ from yichuang.cases.models import (
 from yichuang.cases.notices_pdf import NOTICE_KINDS
 from yichuang.cases.services import Submission
 from yichuang.cases.workflow import CASE_STEP_FIELDS, provincial_code
+from yichuang.catalog.models import ReviewPoint
+from yichuang.core.prepared import PreparedRead
 
 # ——— input ———
 
@@ -358,7 +360,23 @@ def case_out(case: Case, *, today: dt.date | None = None) -> dict[str, Any]:
     }
 
 
-def material_out(row: CaseMaterial) -> dict[str, Any]:
+# The review points of a version's materials, read once per answer.
+_VERSION_POINTS = PreparedRead(
+    lambda version_id: ReviewPoint.objects.filter(material__version_id=version_id).only("material_id", "text")
+)
+
+
+def materials_out(rows: list[CaseMaterial]) -> list[dict[str, Any]]:
+    """A case's materials (all of one item version) with their review points."""
+    if not rows:
+        return []
+    points: dict[int, list[str]] = defaultdict(list)
+    for point in _VERSION_POINTS.rows(rows[0].material.version_id):
+        points[point.material_id].append(point.text)
+    return [material_out(row, points[row.material_id]) for row in rows]
+
+
+def material_out(row: CaseMaterial, review_points: list[str]) -> dict[str, Any]:
     return {
         "id": row.pk,
         "material_id": row.material_id,
@@ -368,16 +386,12 @@ def material_out(row: CaseMaterial) -> dict[str, Any]:
         "state_label": row.get_state_display(),
         "note": row.note,
         "due_date": row.due_date,
-        "review_points": [point.text for point in row.material.review_points.all()],
+        "review_points": review_points,
     }
 
 
 def case_materials(case: Case) -> list[CaseMaterial]:
-    return list(
-        case.materials.select_related("material")
-        .prefetch_related("material__review_points")
-        .order_by("material__position", "pk")
-    )
+    return list(case.materials.select_related("material").order_by("material__position", "pk"))
 
 
 def notice_out(notice: CaseNotice) -> dict[str, Any]:
@@ -462,7 +476,6 @@ def case_detail_out(case: Case, *, received: Submission | None = None) -> dict[s
     has no other records yet, so none is read back."""
     if received is not None and received.received is not None:
         materials = received.materials
-        prefetch_related_objects(materials, "material__review_points")
         events: list[CaseEvent] = [received.received]
         notices: list[CaseNotice] = []
         files: list[CaseFile] = []
@@ -493,7 +506,7 @@ def case_detail_out(case: Case, *, received: Submission | None = None) -> dict[s
         "closed_at": case.closed_at,
         "revoked_at": case.revoked_at,
         "revoke_reason": case.revoke_reason,
-        "materials": [material_out(row) for row in materials],
+        "materials": materials_out(materials),
         "timeline": [
             {
                 "action": event.action,

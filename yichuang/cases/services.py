@@ -32,10 +32,18 @@ from yichuang.cases.notices import material_lines, notice_issue
 from yichuang.cases.notices_pdf import NOTICE_KINDS, chinese_date
 from yichuang.cases.numbering import case_number_next
 from yichuang.cases.workflow import case_event, case_lock, case_transition, transition_require
-from yichuang.catalog.models import ItemCaseKind, ItemKind, ItemStatus, MaterialNecessity, ServiceItem
+from yichuang.catalog.models import (
+    ItemCaseKind,
+    ItemKind,
+    ItemStatus,
+    Material,
+    MaterialNecessity,
+    ServiceItem,
+)
 from yichuang.core.audit import audit_record, audited_atomic
 from yichuang.core.calendar import add_working_days
 from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from yichuang.core.prepared import PreparedRead
 
 CORRECTION_NOTICE_WORKING_DAYS = 5  # 行政许可法 §32
 ONLINE_CHANNELS = frozenset({CaseChannel.ONLINE, CaseChannel.MOBILE})
@@ -94,6 +102,21 @@ def case_submit(
     ).case
 
 
+# Read on every submission: compiled once per process.
+_ITEM_READ = PreparedRead(
+    lambda pk: ServiceItem.objects.select_related("current_version", "department").filter(pk=pk)
+)
+_MATERIALS_READ = PreparedRead(lambda version_id: Material.objects.filter(version_id=version_id))
+# A case's materials, read by every check and acceptance.
+_CASE_MATERIALS = PreparedRead(
+    lambda case_id: (
+        CaseMaterial.objects.select_related("material")
+        .filter(case_id=case_id)
+        .order_by("material__position", "pk")
+    )
+)
+
+
 def _repeat_of(actor: Any, key: str, item: ServiceItem, applicant: Applicant) -> Case | None:
     existing = Case.objects.filter(submitted_by=actor, idempotency_key=key).first()
     if existing is not None and (existing.item_id != item.pk or existing.applicant_id != applicant.pk):
@@ -123,7 +146,7 @@ def case_submit_or_repeat(
     key = (idempotency_key or "").strip() or None
     if key is not None and (existing := _repeat_of(actor, key, item, applicant)) is not None:
         return Submission(existing, repeat=True)
-    found = ServiceItem.objects.select_related("current_version", "department").filter(pk=item.pk).first()
+    found = _ITEM_READ.get(item.pk)
     if found is None:
         raise NotFoundError("未找到该事项")
     item, version = found, found.current_version
@@ -168,7 +191,7 @@ def case_submit_or_repeat(
                     else CaseMaterialState.MISSING
                 ),
             )
-            for material in version.materials.all()
+            for material in _MATERIALS_READ.rows(version.pk)
         ]
     )
     received = CaseEvent.objects.create(
@@ -200,7 +223,7 @@ def case_check_materials(
     policies.require_can_accept(actor, case)
     if case.status not in (CaseStatus.SUBMITTED, CaseStatus.CORRECTION):
         raise ConflictError("只有待受理的办件可以核验材料", code="not_receiving")
-    rows = {row.pk: row for row in case.materials.select_related("material")}
+    rows = {row.pk: row for row in _CASE_MATERIALS.rows(case.pk)}
     unknown = set(findings) - set(rows)
     if unknown:
         raise ApplicationError("材料不属于该办件", fields={"materials": [str(pk) for pk in sorted(unknown)]})
@@ -249,7 +272,7 @@ def _outstanding(case: Case) -> tuple[list[CaseMaterial], list[CaseMaterial]]:
     """(required materials not satisfied, deferrable materials not satisfied)."""
     blocking: list[CaseMaterial] = []
     deferrable: list[CaseMaterial] = []
-    for row in case.materials.select_related("material"):
+    for row in _CASE_MATERIALS.rows(case.pk):
         if row.state in SATISFIED or row.material.necessity == MaterialNecessity.OPTIONAL:
             continue
         (deferrable if row.material.necessity == MaterialNecessity.DEFERRABLE else blocking).append(row)

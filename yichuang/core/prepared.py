@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connections, models, transaction
 from django.db.models import QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]  # what ModelIterable uses
 
 M = TypeVar("M", bound=models.Model)
 
@@ -46,7 +46,7 @@ class PreparedRead(Generic[M]):
 
     def _compile(self) -> _Compiled:
         queryset = self._build(_PLACEHOLDER)
-        if queryset.query.annotations or queryset._known_related_objects:
+        if queryset.query.annotations or queryset._known_related_objects:  # type: ignore[attr-defined]
             raise ValueError("PreparedRead reads plain rows (and select_related ones) only")
         compiler = queryset.query.get_compiler(using=self._using)
         sql, params = compiler.as_sql()
@@ -65,9 +65,9 @@ class PreparedRead(Generic[M]):
             locking=bool(queryset.query.select_for_update),
         )
 
-    def get(self, key: int) -> M | None:
-        """The row for ``key`` (with its select_related rows), or None. A locking read (select_for_update)
-        must run inside a transaction, as with the ORM."""
+    def rows(self, key: int) -> list[M]:
+        """Every row for ``key`` (with its select_related rows), in the queryset's order. A locking read
+        (select_for_update) must run inside a transaction, as with the ORM."""
         connection = connections[self._using]
         compiled = self._compiled
         if compiled is None:
@@ -79,11 +79,17 @@ class PreparedRead(Generic[M]):
         params = [int(key) if value == _PLACEHOLDER else value for value in compiled.params]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+            fetched = cursor.fetchall()
         model = compiled.compiler.klass_info["model"]
-        found = None
-        for row in compiled.compiler.results_iter(results=[rows]):
-            found = model.from_db(self._using, compiled.init_list, row[compiled.model_slice])
+        found: list[M] = []
+        for row in compiled.compiler.results_iter(results=[fetched]):
+            obj = model.from_db(self._using, compiled.init_list, row[compiled.model_slice])
             for populator in compiled.populators:
-                populator.populate(row, found)
+                populator.populate(row, obj)
+            found.append(obj)
         return found
+
+    def get(self, key: int) -> M | None:
+        """The row for ``key``, or None (the queryset selects at most one)."""
+        found = self.rows(key)
+        return found[0] if found else None

@@ -12,9 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _staff(pk: int):
-    return User.objects.select_related("department").only(
-        "username", "role", "is_active", "date_joined", "department__name", "department__path"
-    ).filter(pk=pk)
+    return (
+        User.objects.select_related("department")
+        .only("username", "role", "is_active", "date_joined", "department__name", "department__path")
+        .filter(pk=pk)
+    )
 
 
 def test_it_reads_what_the_orm_reads_with_the_joined_rows(org, django_assert_num_queries) -> None:
