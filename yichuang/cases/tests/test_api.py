@@ -219,6 +219,11 @@ def test_applicants_see_only_their_own_cases(org, item, applicant, other_applica
     assert me.get(f"{API}/{theirs['id']}").status_code == 404
     assert me.get(f"{API}/by-number/{theirs['number']}").status_code == 404
     assert post(me, f"{API}/{theirs['id']}/withdraw").status_code == 404
+    # Outside his scope a case is absent before any right is checked: no step tells him it exists.
+    for step in ("accept", "review", "result-ready", "correction"):
+        assert post(me, f"{API}/{theirs['id']}/{step}").status_code == 404, step
+        assert post(me, f"{API}/999999/{step}").status_code == 404, step
+    assert post(me, f"{API}/{mine['id']}/accept").status_code == 403  # his own: seen, but not his to do
     listing = me.get(f"{API}/").json()
     assert [case["id"] for case in listing["cases"]] == [mine["id"]]
     assert Client().get(f"{API}/").status_code == 401

@@ -4,6 +4,7 @@ change sends the applicant a message, and material files are checked by content.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import re
 
@@ -163,3 +164,34 @@ def test_uploads_are_checked_by_content_and_kept_with_the_case(org, item, applic
     with pytest.raises(ConflictError):
         uploads.case_file_upload(actor=org.user("applicant"), case=case, name="b.pdf", content=PDF)
     assert CaseFile.objects.filter(case=case).count() == 2
+
+
+def _accepted_notice(org, item, applicant) -> CaseNotice:
+    clerk = org.user("clerk")
+    case = services.case_submit(actor=clerk, item=item, applicant=applicant, channel="window")
+    services.case_check_materials(
+        actor=clerk, case=case, findings={row.pk: ("original_checked", "") for row in case.materials.all()}
+    )
+    services.case_accept(actor=clerk, case=case)
+    return CaseNotice.objects.get(case=case, kind="acceptance")
+
+
+def test_each_department_numbers_its_own_notices_and_the_old_shared_counter_is_continued(
+    org, item, applicant
+) -> None:
+    from django.apps import apps
+
+    from yichuang.cases.models import CaseSequence
+
+    split = importlib.import_module("yichuang.cases.migrations.0004_notice_numbers_per_department")
+    health = publish_item(actor=org.user("admin"), department=org.wjw, basic_code="11A000100002")
+    with time_machine.travel(dt.datetime(2026, 11, 2, 10, tzinfo=CST), tick=False):
+        assert _accepted_notice(org, item, applicant).document_number == f"{org.scjg.name}受字〔2026〕1号"
+        assert _accepted_notice(org, health, applicant).document_number == f"{org.wjw.name}受字〔2026〕1号"
+        assert _accepted_notice(org, item, applicant).document_number == f"{org.scjg.name}受字〔2026〕2号"
+        # A database numbered before the split: the shared counter stood at 40 for the year.
+        CaseSequence.objects.filter(implementation_code__startswith="notice-").delete()
+        CaseSequence.objects.create(implementation_code="notice-acceptance", day=dt.date(2026, 1, 1), last=40)
+        split.split_counters(apps, None)
+        assert _accepted_notice(org, item, applicant).document_number == f"{org.scjg.name}受字〔2026〕41号"
+        assert _accepted_notice(org, health, applicant).document_number == f"{org.wjw.name}受字〔2026〕41号"

@@ -5,10 +5,10 @@ import threading
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from yichuang.accounts import services
-from yichuang.core.audit import audit_record, audit_verify_chain
+from yichuang.core.audit import audit_batch, audit_record, audit_verify_chain
 from yichuang.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,47 @@ def test_every_service_call_appends_a_chained_event(org) -> None:
         assert current.seq == previous.seq + 1
     report = audit_verify_chain()
     assert report.ok and report.checked == len(events)
+
+
+def _actions() -> list[str]:
+    return list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
+
+
+def test_a_batch_appends_its_events_together_when_the_step_ends(org) -> None:
+    clerk = org.user("clerk")
+    with transaction.atomic(), audit_batch():
+        first = audit_record(actor=clerk, action="test.first")
+        audit_record(actor=clerk, action="test.second")
+        assert "test.first" not in _actions() and first.pk is None  # not yet: appended at the end
+    assert _actions()[-2:] == ["test.first", "test.second"]
+    assert first.pk is not None and first.seq == AuditEvent.objects.get(action="test.second").seq - 1
+    assert audit_verify_chain().ok
+
+
+def test_a_failed_step_leaves_no_event_and_a_rolled_back_savepoint_takes_only_its_own(org) -> None:
+    clerk = org.user("clerk")
+    with pytest.raises(RuntimeError), transaction.atomic(), audit_batch():
+        audit_record(actor=clerk, action="test.lost")
+        raise RuntimeError("the step failed")
+    assert "test.lost" not in _actions()
+    with transaction.atomic(), audit_batch():
+        audit_record(actor=clerk, action="test.kept")
+        try:
+            with transaction.atomic():  # a nested block that fails on its own
+                audit_record(actor=clerk, action="test.undone")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        audit_record(actor=clerk, action="test.also_kept")
+    actions = _actions()
+    assert "test.undone" not in actions and actions[-2:] == ["test.kept", "test.also_kept"]
+    assert audit_verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_needs_a_transaction() -> None:
+    with pytest.raises(transaction.TransactionManagementError), audit_batch():
+        pass
 
 
 def test_personal_data_is_masked_in_the_log(org) -> None:
