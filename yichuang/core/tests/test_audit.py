@@ -53,9 +53,14 @@ def test_a_batch_appends_its_events_together_when_the_step_ends(org) -> None:
 
 def test_a_failed_step_leaves_no_event_and_a_rolled_back_savepoint_takes_only_its_own(org) -> None:
     clerk = org.user("clerk")
-    with pytest.raises(RuntimeError), transaction.atomic(), audit_batch():
-        audit_record(actor=clerk, action="test.lost")
-        raise RuntimeError("the step failed")
+
+    def failing_step() -> None:
+        with transaction.atomic(), audit_batch():
+            audit_record(actor=clerk, action="test.lost")
+            raise RuntimeError("the step failed")
+
+    with pytest.raises(RuntimeError):
+        failing_step()
     assert "test.lost" not in _actions()
     with transaction.atomic(), audit_batch():
         audit_record(actor=clerk, action="test.kept")
