@@ -25,6 +25,7 @@ from yichuang.cases.models import (
     CaseKind,
     CaseMaterial,
     CaseMaterialState,
+    CaseNotice,
     CaseStatus,
     DeadlineState,
 )
@@ -107,7 +108,15 @@ _ITEM_READ = PreparedRead(
     lambda pk: ServiceItem.objects.select_related("current_version", "department").filter(pk=pk)
 )
 _MATERIALS_READ = PreparedRead(lambda version_id: Material.objects.filter(version_id=version_id))
-# A case's materials, read by every check and acceptance.
+# The decision a delivery receipt names (the latest 决定书 of the case).
+_DECISION_NOTICE = PreparedRead(
+    lambda case_id: (
+        CaseNotice.objects.filter(case_id=case_id, kind__in=("decision_approve", "decision_deny"))
+        .only("kind", "document_number")
+        .order_by("-issued_at", "-pk")[:1]
+    )
+)
+# A case's materials, read by every check, acceptance and decision.
 _CASE_MATERIALS = PreparedRead(
     lambda case_id: (
         CaseMaterial.objects.select_related("material")
@@ -117,8 +126,14 @@ _CASE_MATERIALS = PreparedRead(
 )
 
 
+_REPEAT = PreparedRead(
+    lambda submitter_id, key: Case.objects.filter(submitted_by_id=submitter_id, idempotency_key=key),
+    key_types=(int, str),
+)
+
+
 def _repeat_of(actor: Any, key: str, item: ServiceItem, applicant: Applicant) -> Case | None:
-    existing = Case.objects.filter(submitted_by=actor, idempotency_key=key).first()
+    existing = _REPEAT.get(actor.pk, key)
     if existing is not None and (existing.item_id != item.pk or existing.applicant_id != applicant.pk):
         raise ConflictError("该幂等键已用于另一份申请", code="idempotency_key_reused")
     return existing
@@ -519,7 +534,9 @@ def case_decide(*, actor: Any, case: Case, decision: str, reason: str = "") -> C
         raise ApplicationError("受审分离：受理人不能作出决定", code="separation_of_duties")
     if decision == "deny":
         reason = _require_text(reason, "reason", "不予许可的理由")
-    if decision == "approve" and case.materials.filter(state=CaseMaterialState.DEFERRED).exists():
+    if decision == "approve" and any(
+        row.state == CaseMaterialState.DEFERRED for row in _CASE_MATERIALS.rows(case.pk)
+    ):
         raise ConflictError(
             "容缺后补的材料尚未补齐，暂不能作出准予决定", code="deferred_materials_outstanding"
         )
@@ -588,7 +605,7 @@ def case_deliver(
         changes={"closed_at": timezone.now()},
         data={"method": method, **detail},
     )
-    decision_notice = closed.notices.filter(kind__startswith="decision_").order_by("-issued_at").first()
+    decision_notice = _DECISION_NOTICE.get(closed.pk)
     served = (
         f"{NOTICE_KINDS[decision_notice.kind]}（{decision_notice.document_number}）"
         if decision_notice is not None

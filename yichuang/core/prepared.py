@@ -6,7 +6,8 @@ answering it. ``PreparedRead`` compiles such a queryset once per process and dat
 SQL with the new key and builds the objects exactly as the ORM's model iterable does (the converters of
 each column, ``select_related`` objects included).
 
-Only for querysets whose SQL depends on nothing but one integer key: no dates, no user, no settings.
+Only for querysets whose SQL depends on nothing but their keys (integers or strings, each used as a
+plain value): no dates, no user, no settings.
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ from django.db.models.query import get_related_populators  # type: ignore[attr-d
 
 M = TypeVar("M", bound=models.Model)
 
-# Stands for the key while the SQL is compiled; keys of real rows are never negative.
-_PLACEHOLDER = -987_654_321
+# Stand for the keys while the SQL is compiled: no real key is a negative integer or has a NUL in it.
+_INT_PLACEHOLDERS = (-987_654_321, -987_654_322, -987_654_323)
+_STR_PLACEHOLDERS = ("\x00key-0", "\x00key-1", "\x00key-2")
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
+    slots: tuple[int | None, ...]  # for each parameter: which key goes there (None: a constant)
     compiler: Any  # the SQLCompiler that made the SQL: it knows the columns and their converters
     init_list: list[str]
     model_slice: slice
@@ -37,27 +40,47 @@ class _Compiled:
 
 
 class PreparedRead(Generic[M]):
-    """``build(key)`` returns the queryset for one key; ``get(key)`` runs it, compiled only the first time."""
+    """``build(*keys)`` returns the queryset for the keys; ``rows(*keys)`` / ``get(*keys)`` run it, compiled
+    only the first time. ``key_types`` says which keys are integers and which strings (one integer key by
+    default)."""
 
-    def __init__(self, build: Callable[[int], QuerySet[M]], *, using: str = "default") -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[M]],
+        *,
+        key_types: tuple[type, ...] = (int,),
+        using: str = "default",
+    ) -> None:
+        if not 1 <= len(key_types) <= len(_INT_PLACEHOLDERS) or not set(key_types) <= {int, str}:
+            raise ValueError("PreparedRead takes one to three integer or string keys")
         self._build = build
+        self._key_types = key_types
         self._using = using
         self._compiled: _Compiled | None = None
 
     def _compile(self) -> _Compiled:
-        queryset = self._build(_PLACEHOLDER)
+        placeholders = [
+            _INT_PLACEHOLDERS[n] if kind is int else _STR_PLACEHOLDERS[n]
+            for n, kind in enumerate(self._key_types)
+        ]
+        queryset = self._build(*placeholders)
         if queryset.query.annotations or queryset._known_related_objects:  # type: ignore[attr-defined]
             raise ValueError("PreparedRead reads plain rows (and select_related ones) only")
         compiler = queryset.query.get_compiler(using=self._using)
         sql, params = compiler.as_sql()
-        if params.count(_PLACEHOLDER) < 1:
-            raise ValueError("the queryset does not use its key")
+        slots = tuple(
+            placeholders.index(value) if isinstance(value, int | str) and value in placeholders else None
+            for value in params
+        )
+        if set(range(len(placeholders))) - set(slots):
+            raise ValueError("the queryset does not use each of its keys")
         klass_info, select = compiler.klass_info, compiler.select
         fields = klass_info["select_fields"]
         model_slice = slice(fields[0], fields[-1] + 1)
         return _Compiled(
             sql=sql,
             params=tuple(params),
+            slots=slots,
             compiler=compiler,
             init_list=[column[0].target.attname for column in select[model_slice]],
             model_slice=model_slice,
@@ -65,9 +88,12 @@ class PreparedRead(Generic[M]):
             locking=bool(queryset.query.select_for_update),
         )
 
-    def rows(self, key: int) -> list[M]:
-        """Every row for ``key`` (with its select_related rows), in the queryset's order. A locking read
+    def rows(self, *keys: int | str) -> list[M]:
+        """Every row for the keys (with its select_related rows), in the queryset's order. A locking read
         (select_for_update) must run inside a transaction, as with the ORM."""
+        if len(keys) != len(self._key_types):
+            raise TypeError(f"expected {len(self._key_types)} keys, got {len(keys)}")
+        values = [kind(key) for kind, key in zip(self._key_types, keys, strict=True)]
         connection = connections[self._using]
         compiled = self._compiled
         if compiled is None:
@@ -76,7 +102,10 @@ class PreparedRead(Generic[M]):
             raise transaction.TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        params = [int(key) if value == _PLACEHOLDER else value for value in compiled.params]
+        params = [
+            value if slot is None else values[slot]
+            for value, slot in zip(compiled.params, compiled.slots, strict=True)
+        ]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
@@ -89,7 +118,7 @@ class PreparedRead(Generic[M]):
             found.append(obj)
         return found
 
-    def get(self, key: int) -> M | None:
-        """The row for ``key``, or None (the queryset selects at most one)."""
-        found = self.rows(key)
+    def get(self, *keys: int | str) -> M | None:
+        """The row for the keys, or None (the queryset selects at most one)."""
+        found = self.rows(*keys)
         return found[0] if found else None

@@ -44,8 +44,23 @@ def test_it_reads_what_the_orm_reads_with_the_joined_rows(org, django_assert_num
 
 def test_a_missing_key_reads_none_and_a_read_without_its_key_is_refused() -> None:
     assert PreparedRead(_staff).get(10**9) is None
-    with pytest.raises(ValueError, match="does not use its key"):
+    with pytest.raises(ValueError, match="does not use each of its keys"):
         PreparedRead(lambda pk: User.objects.filter(pk=1)).get(1)
+
+
+def test_several_keys_of_both_kinds_and_every_row_in_order(org) -> None:
+    read = PreparedRead(
+        lambda department_id, role: User.objects.filter(department_id=department_id, role=role).order_by(
+            "-username"
+        ),
+        key_types=(int, str),
+    )
+    staff = read.rows(org.scjg.pk, "reviewer")
+    expected = list(User.objects.filter(department=org.scjg, role="reviewer").order_by("-username"))
+    assert [user.username for user in staff] == [user.username for user in expected] and staff
+    assert read.rows(org.scjg.pk, "no-such-role") == []
+    with pytest.raises(TypeError):
+        read.rows(org.scjg.pk)
 
 
 @pytest.mark.django_db(transaction=True)
