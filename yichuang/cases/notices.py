@@ -26,7 +26,7 @@ from yichuang.cases.notices_pdf import (
     render_notice_pdf,
 )
 from yichuang.cases.numbering import sequence_next
-from yichuang.core.audit import audit_record
+from yichuang.core.audit import audit_record, step_record
 
 # 文号 abbreviations: 〔year〕 and the department's yearly sequence of the kind follow them.
 _NUMBER_PREFIX = {
@@ -111,13 +111,15 @@ def notice_issue(
     )
     stored = dataclasses.asdict(document)
     stored["issued_on"] = today.isoformat()
-    notice = CaseNotice.objects.create(
-        case=case,
-        kind=kind,
-        document_number=document_number,
-        issued_at=now,
-        issued_by=actor if getattr(actor, "pk", None) else None,
-        document=stored,
+    notice = step_record(
+        CaseNotice(
+            case=case,
+            kind=kind,
+            document_number=document_number,
+            issued_at=now,
+            issued_by=actor if getattr(actor, "pk", None) else None,
+            document=stored,
+        )
     )
     audit_record(
         actor=actor,

@@ -41,7 +41,7 @@ from yichuang.catalog.models import (
     MaterialNecessity,
     ServiceItem,
 )
-from yichuang.core.audit import audit_record, audited_atomic
+from yichuang.core.audit import audit_record, audited_atomic, step_record
 from yichuang.core.calendar import add_working_days
 from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from yichuang.core.prepared import PreparedRead
@@ -209,8 +209,15 @@ def case_submit_or_repeat(
             for material in _MATERIALS_READ.rows(version.pk)
         ]
     )
-    received = CaseEvent.objects.create(
-        case=case, action="submit", from_status="", to_status=case.status, actor=actor, at=case.submitted_at
+    received = step_record(
+        CaseEvent(
+            case=case,
+            action="submit",
+            from_status="",
+            to_status=case.status,
+            actor=actor,
+            at=case.submitted_at,
+        )
     )
 
     audit_record(

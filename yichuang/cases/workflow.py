@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from yichuang.cases.messages import case_status_notify
 from yichuang.cases.models import Case, CaseEvent, CaseStatus
-from yichuang.core.audit import audit_record
+from yichuang.core.audit import audit_record, step_record
 from yichuang.core.errors import ConflictError, NotFoundError
 from yichuang.core.prepared import PreparedRead
 
@@ -157,15 +157,17 @@ def case_transition(
         fields.add(name)
     row.save(update_fields=sorted(fields))
     now = timezone.now()
-    CaseEvent.objects.create(
-        case=row,
-        action=action,
-        from_status=before,
-        to_status=to,
-        actor=actor,
-        at=now,
-        note=note,
-        data=data or {},
+    step_record(
+        CaseEvent(
+            case=row,
+            action=action,
+            from_status=before,
+            to_status=to,
+            actor=actor,
+            at=now,
+            note=note,
+            data=data or {},
+        )
     )
     audit_record(
         actor=actor,
@@ -181,15 +183,17 @@ def case_event(
     *, case: Case, actor: Any, action: str, note: str = "", data: dict[str, Any] | None = None
 ) -> None:
     """A timeline step that does not change the status (an extension asked for or granted …)."""
-    CaseEvent.objects.create(
-        case=case,
-        action=action,
-        from_status=case.status,
-        to_status=case.status,
-        actor=actor,
-        at=timezone.now(),
-        note=note,
-        data=data or {},
+    step_record(
+        CaseEvent(
+            case=case,
+            action=action,
+            from_status=case.status,
+            to_status=case.status,
+            actor=actor,
+            at=timezone.now(),
+            note=note,
+            data=data or {},
+        )
     )
     audit_record(
         actor=actor,

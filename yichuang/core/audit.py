@@ -24,6 +24,7 @@ from yichuang.core.models import AuditChainHead, AuditEvent
 
 P = ParamSpec("P")
 R = TypeVar("R")
+M = TypeVar("M", bound=models.Model)
 
 GENESIS_HASH = "0" * 64
 _PERSONAL_KEYS = {"id_number": mask_id_number, "phone": mask_phone, "mobile": mask_phone}
@@ -106,49 +107,77 @@ def _head_advance(count: int) -> tuple[int, str]:
     raise RuntimeError("audit chain head could not be created")
 
 
-_EVENT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+def _insert_fields(model: type[models.Model]) -> list[Any]:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
-def _write_sealed(events: list[AuditEvent], last_hash: str) -> None:
-    """Insert the chained events and record the last hash in the head. PostgreSQL does both in one
-    statement; elsewhere the events are bulk-inserted and the head updated after them."""
+def _values_sql(rows: list[models.Model], connection: Any) -> tuple[str, str, list[Any]]:
+    """``(columns, VALUES list, params)`` of an INSERT of ``rows`` (all of one model)."""
+    fields = _insert_fields(type(rows[0]))
+    quote = connection.ops.quote_name
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params: list[Any] = []
+    for row in rows:
+        params += [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    return ", ".join(quote(field.column) for field in fields), ", ".join([placeholders] * len(rows)), params
+
+
+def _by_model(rows: list[models.Model]) -> dict[type[models.Model], list[models.Model]]:
+    groups: dict[type[models.Model], list[models.Model]] = {}
+    for row in rows:
+        groups.setdefault(type(row), []).append(row)
+    return groups
+
+
+def _write_sealed(events: list[AuditEvent], last_hash: str, rows: list[models.Model]) -> None:
+    """Insert the chained events, the step's other records and the head's new hash. PostgreSQL does it all
+    in one statement; elsewhere the rows and events are bulk-inserted and the head updated after them."""
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
     head = quote(AuditChainHead._meta.db_table)
     if connection.vendor != "postgresql":
+        for model, group in _by_model(rows).items():
+            model._default_manager.bulk_create(group)
         AuditEvent.objects.bulk_create(events)
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {head} SET hash = %s WHERE id = 1", [last_hash])
         return
-    table = quote(AuditEvent._meta.db_table)
-    columns = ", ".join(quote(field.column) for field in _EVENT_FIELDS)
-    rows = ", ".join(["(" + ", ".join(["%s"] * len(_EVENT_FIELDS)) + ")"] * len(events))
+    ctes = [f"sealed AS (UPDATE {head} SET hash = %s WHERE id = 1)"]
     params: list[Any] = [last_hash]
-    for event in events:
-        params += [
-            field.get_db_prep_save(getattr(event, field.attname), connection) for field in _EVENT_FIELDS
-        ]
+    for number, (model, group) in enumerate(_by_model(rows).items()):
+        columns, values, row_params = _values_sql(group, connection)
+        ctes.append(
+            f"rows{number} AS (INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values})"
+        )
+        params += row_params
+    columns, values, event_params = _values_sql(events, connection)  # type: ignore[arg-type]
+    params += event_params
+    table, pk = quote(AuditEvent._meta.db_table), quote(AuditEvent._meta.pk.column)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH sealed AS (UPDATE {head} SET hash = %s WHERE id = 1) "
-            f"INSERT INTO {table} ({columns}) VALUES {rows} RETURNING {quote(AuditEvent._meta.pk.column)}",
-            params,
+            f"WITH {', '.join(ctes)} INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}", params
         )
         for event, (pk,) in zip(events, cursor.fetchall(), strict=True):
             event.pk = pk
             event._state.adding, event._state.db = False, connection.alias
+    for row in rows:
+        row._state.adding, row._state.db = False, connection.alias
 
 
-def _append(events: list[AuditEvent]) -> None:
-    """Chain ``events`` after the head and write them: two statements (three off PostgreSQL), however
-    many events there are."""
+def _append(events: list[AuditEvent], rows: list[models.Model] | None = None) -> None:
+    """Chain ``events`` after the head and write them with ``rows`` (the step's other append-only records):
+    two statements on PostgreSQL however many there are."""
     with transaction.atomic(savepoint=False):
+        if not events:
+            for model, group in _by_model(rows or []).items():
+                model._default_manager.bulk_create(group)
+            return
         seq, prev_hash = _head_advance(len(events))
         for event in events:
             event.seq, event.prev_hash = seq, prev_hash
             event.hash = event_hash(event)
             seq, prev_hash = seq + 1, event.hash
-        _write_sealed(events, prev_hash)
+        _write_sealed(events, prev_hash, rows or [])
 
 
 # ---------------------------------------------------------------- batches (one append per step)
@@ -158,6 +187,7 @@ def _append(events: list[AuditEvent]) -> None:
 class _Batch:
     depth: int  # the atomic nesting depth the batch was opened at
     events: list[AuditEvent] = field(default_factory=list)
+    rows: list[models.Model] = field(default_factory=list)
 
 
 _batches = threading.local()  # Django's connections are per thread, and so are the open batches
@@ -195,13 +225,25 @@ def audit_batch() -> Iterator[None]:
         yield
     finally:
         stack.remove(batch)
-    if not batch.events:
+    if not batch.events and not batch.rows:
         return
     outer = stack[-1] if stack else None
     if outer is not None and outer.depth == depth:
         outer.events.extend(batch.events)  # same transaction level: the outer batch appends them
+        outer.rows.extend(batch.rows)
     else:
-        _append(batch.events)
+        _append(batch.events, batch.rows)
+
+
+def step_record(row: M) -> M:
+    """Write an append-only record of the step (a timeline event, a message, a notice) with the step's
+    audit events when an ``audit_batch`` is open at this level — then it has no primary key — or at once."""
+    stack = _open_batches()
+    if stack and stack[-1].depth == _atomic_depth():
+        stack[-1].rows.append(row)
+    else:
+        row.save(force_insert=True)
+    return row
 
 
 def audited_atomic(func: Callable[P, R]) -> Callable[P, R]:

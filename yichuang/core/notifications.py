@@ -27,6 +27,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
+from yichuang.core.audit import step_record
 from yichuang.core.masking import mask_email, mask_phone, mask_text
 from yichuang.core.models import Notification
 from yichuang.core.permissions import require_capability
@@ -286,12 +287,25 @@ class NotificationBackend:
 
 
 class DatabaseBackend(NotificationBackend):
-    """Delivers nothing; records the message as sent (demo, tests, a gateway not yet contracted)."""
+    """Delivers nothing; records the message as sent (demo, tests, a gateway not yet contracted). Inside a
+    step the row is written with the step's audit events (``step_record``)."""
 
     in_transaction = True
 
     def send(self, message: Message) -> None:
-        notification_record(message, status=Notification.Status.SENT, backend=self.path)
+        step_record(
+            Notification(
+                channel=message.channel,
+                to=message.to,
+                subject=message.subject,
+                body=message.body,
+                template=message.template,
+                status=Notification.Status.SENT,
+                backend=self.path,
+                object_type=message.object_type,
+                object_id=message.object_id,
+            )
+        )
 
 
 class LogBackend(NotificationBackend):

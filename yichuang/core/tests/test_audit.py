@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from yichuang.accounts import services
-from yichuang.core.audit import audit_batch, audit_record, audit_verify_chain
+from yichuang.core.audit import audit_batch, audit_record, audit_verify_chain, step_record
 from yichuang.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +74,32 @@ def test_a_failed_step_leaves_no_event_and_a_rolled_back_savepoint_takes_only_it
     actions = _actions()
     assert "test.undone" not in actions and actions[-2:] == ["test.kept", "test.also_kept"]
     assert audit_verify_chain().ok
+
+
+def test_a_steps_records_are_written_with_its_events(org) -> None:
+    from yichuang.core.models import Notification
+
+    def message(to: str) -> Notification:
+        return Notification(channel="sms", to=to, body="您的办件已受理", template="test", status="sent")
+
+    clerk = org.user("clerk")
+    with transaction.atomic(), audit_batch():
+        kept = step_record(message("13900000001"))
+        audit_record(actor=clerk, action="test.with_record")
+        assert not Notification.objects.filter(to="13900000001").exists() and kept.pk is None
+    assert Notification.objects.filter(to="13900000001").exists()
+    assert _actions()[-1] == "test.with_record" and audit_verify_chain().ok
+
+    def failing_step() -> None:
+        with transaction.atomic(), audit_batch():
+            step_record(message("13900000002"))
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        failing_step()
+    assert not Notification.objects.filter(to="13900000002").exists()
+    outside = step_record(message("13900000003"))  # no batch: written at once
+    assert outside.pk is not None
 
 
 @pytest.mark.django_db(transaction=True)
