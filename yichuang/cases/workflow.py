@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from yichuang.cases.messages import case_status_notify
 from yichuang.cases.models import Case, CaseEvent, CaseStatus
-from yichuang.core.audit import audit_record, step_record
+from yichuang.core.audit import audit_record, step_record, step_update
 from yichuang.core.errors import ConflictError, NotFoundError
 from yichuang.core.prepared import PreparedRead
 
@@ -155,7 +155,7 @@ def case_transition(
     for name, value in (changes or {}).items():
         setattr(row, name, value)
         fields.add(name)
-    row.save(update_fields=sorted(fields))
+    step_update(row, fields)
     now = timezone.now()
     step_record(
         CaseEvent(

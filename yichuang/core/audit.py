@@ -129,55 +129,93 @@ def _by_model(rows: list[models.Model]) -> dict[type[models.Model], list[models.
     return groups
 
 
-def _write_sealed(events: list[AuditEvent], last_hash: str, rows: list[models.Model]) -> None:
-    """Insert the chained events, the step's other records and the head's new hash. PostgreSQL does it all
-    in one statement; elsewhere the rows and events are bulk-inserted and the head updated after them."""
+@dataclass
+class _Writes:
+    """What a step leaves to its end: audit events, append-only records, and row updates."""
+
+    events: list[AuditEvent] = field(default_factory=list)
+    rows: list[models.Model] = field(default_factory=list)
+    updates: dict[int, tuple[models.Model, set[str]]] = field(default_factory=dict)  # by id() of the row
+
+    def __bool__(self) -> bool:
+        return bool(self.events or self.rows or self.updates)
+
+    def update(self, row: models.Model, fields: set[str]) -> None:
+        """A row updated twice in a step is written once, with every field (its values as at the end)."""
+        _row, known = self.updates.setdefault(id(row), (row, set()))
+        known |= fields
+
+    def extend(self, other: _Writes) -> None:
+        self.events += other.events
+        self.rows += other.rows
+        for row, fields in other.updates.values():
+            self.update(row, fields)
+
+
+def _update_sql(row: models.Model, names: set[str], connection: Any) -> tuple[str, list[Any]]:
+    meta = row._meta
+    fields: list[Any] = [meta.get_field(name) for name in sorted(names)]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    params = [field.get_db_prep_save(field.pre_save(row, False), connection) for field in fields]
+    pk_column = quote(meta.pk.column)
+    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {pk_column} = %s", [*params, row.pk]
+
+
+def _write_one_statement(writes: _Writes, last_hash: str) -> None:
+    """PostgreSQL: the updates, the records, the events and the head's new hash in one statement."""
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
-    head = quote(AuditChainHead._meta.db_table)
-    if connection.vendor != "postgresql":
-        for model, group in _by_model(rows).items():
-            model._default_manager.bulk_create(group)
-        AuditEvent.objects.bulk_create(events)
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {head} SET hash = %s WHERE id = 1", [last_hash])
-        return
-    ctes = [f"sealed AS (UPDATE {head} SET hash = %s WHERE id = 1)"]
+    ctes = [f"sealed AS (UPDATE {quote(AuditChainHead._meta.db_table)} SET hash = %s WHERE id = 1)"]
     params: list[Any] = [last_hash]
-    for number, (model, group) in enumerate(_by_model(rows).items()):
+    for number, (row, names) in enumerate(writes.updates.values()):
+        sql, update_params = _update_sql(row, names, connection)
+        ctes.append(f"updated{number} AS ({sql})")
+        params += update_params
+    for number, (model, group) in enumerate(_by_model(writes.rows).items()):
         columns, values, row_params = _values_sql(group, connection)
         ctes.append(
             f"rows{number} AS (INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values})"
         )
         params += row_params
-    columns, values, event_params = _values_sql(events, connection)  # type: ignore[arg-type]
+    columns, values, event_params = _values_sql(writes.events, connection)  # type: ignore[arg-type]
     params += event_params
     table, pk = quote(AuditEvent._meta.db_table), quote(AuditEvent._meta.pk.column)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH {', '.join(ctes)} INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}", params
         )
-        for event, (pk,) in zip(events, cursor.fetchall(), strict=True):
+        for event, (pk,) in zip(writes.events, cursor.fetchall(), strict=True):
             event.pk = pk
             event._state.adding, event._state.db = False, connection.alias
-    for row in rows:
+    for row in writes.rows:
         row._state.adding, row._state.db = False, connection.alias
 
 
-def _append(events: list[AuditEvent], rows: list[models.Model] | None = None) -> None:
-    """Chain ``events`` after the head and write them with ``rows`` (the step's other append-only records):
-    two statements on PostgreSQL however many there are."""
+def _append(writes: _Writes) -> None:
+    """Write a step's updates and records and chain its events after the head: two statements on
+    PostgreSQL however many there are; elsewhere the updates, the records (bulk), the events (bulk) and
+    the head one after the other."""
     with transaction.atomic(savepoint=False):
-        if not events:
-            for model, group in _by_model(rows or []).items():
-                model._default_manager.bulk_create(group)
-            return
-        seq, prev_hash = _head_advance(len(events))
-        for event in events:
-            event.seq, event.prev_hash = seq, prev_hash
-            event.hash = event_hash(event)
-            seq, prev_hash = seq + 1, event.hash
-        _write_sealed(events, prev_hash, rows or [])
+        if writes.events:
+            seq, prev_hash = _head_advance(len(writes.events))
+            for event in writes.events:
+                event.seq, event.prev_hash = seq, prev_hash
+                event.hash = event_hash(event)
+                seq, prev_hash = seq + 1, event.hash
+            if transaction.get_connection().vendor == "postgresql":
+                _write_one_statement(writes, prev_hash)
+                return
+        for row, names in writes.updates.values():
+            row.save(update_fields=sorted(names))
+        for model, group in _by_model(writes.rows).items():
+            model._default_manager.bulk_create(group)
+        if writes.events:
+            AuditEvent.objects.bulk_create(writes.events)
+            connection = transaction.get_connection()
+            head = connection.ops.quote_name(AuditChainHead._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {head} SET hash = %s WHERE id = 1", [prev_hash])
 
 
 # ---------------------------------------------------------------- batches (one append per step)
@@ -186,8 +224,7 @@ def _append(events: list[AuditEvent], rows: list[models.Model] | None = None) ->
 @dataclass
 class _Batch:
     depth: int  # the atomic nesting depth the batch was opened at
-    events: list[AuditEvent] = field(default_factory=list)
-    rows: list[models.Model] = field(default_factory=list)
+    writes: _Writes = field(default_factory=_Writes)
 
 
 _batches = threading.local()  # Django's connections are per thread, and so are the open batches
@@ -225,14 +262,13 @@ def audit_batch() -> Iterator[None]:
         yield
     finally:
         stack.remove(batch)
-    if not batch.events and not batch.rows:
+    if not batch.writes:
         return
     outer = stack[-1] if stack else None
     if outer is not None and outer.depth == depth:
-        outer.events.extend(batch.events)  # same transaction level: the outer batch appends them
-        outer.rows.extend(batch.rows)
+        outer.writes.extend(batch.writes)  # same transaction level: the outer batch writes them
     else:
-        _append(batch.events, batch.rows)
+        _append(batch.writes)
 
 
 def step_record(row: M) -> M:
@@ -240,10 +276,21 @@ def step_record(row: M) -> M:
     audit events when an ``audit_batch`` is open at this level — then it has no primary key — or at once."""
     stack = _open_batches()
     if stack and stack[-1].depth == _atomic_depth():
-        stack[-1].rows.append(row)
+        stack[-1].writes.rows.append(row)
     else:
         row.save(force_insert=True)
     return row
+
+
+def step_update(row: models.Model, fields: set[str] | list[str]) -> None:
+    """Write ``fields`` of ``row`` (locked by the step) with the step's audit events when an
+    ``audit_batch`` is open at this level, else at once. Until then the database still holds the old
+    values: read them from ``row``."""
+    stack = _open_batches()
+    if stack and stack[-1].depth == _atomic_depth():
+        stack[-1].writes.update(row, set(fields))
+    else:
+        row.save(update_fields=sorted(fields))
 
 
 def audited_atomic(func: Callable[P, R]) -> Callable[P, R]:
@@ -285,9 +332,9 @@ def audit_record(
     )
     stack = _open_batches()
     if stack and stack[-1].depth == _atomic_depth():
-        stack[-1].events.append(event)
+        stack[-1].writes.events.append(event)
     else:
-        _append([event])
+        _append(_Writes(events=[event]))
     return event
 
 

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from yichuang.accounts import services
-from yichuang.core.audit import audit_batch, audit_record, audit_verify_chain, step_record
+from yichuang.core.audit import audit_batch, audit_record, audit_verify_chain, step_record, step_update
 from yichuang.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,22 @@ def test_a_steps_records_are_written_with_its_events(org) -> None:
     assert not Notification.objects.filter(to="13900000002").exists()
     outside = step_record(message("13900000003"))  # no batch: written at once
     assert outside.pk is not None
+
+
+def test_a_steps_row_updates_land_with_its_events_each_row_once(org) -> None:
+    from yichuang.accounts.models import User
+
+    clerk = org.user("clerk")
+    with transaction.atomic(), audit_batch():
+        clerk.full_name = "窗口甲"
+        step_update(clerk, ["full_name"])
+        clerk.email = "window@example.com"
+        step_update(clerk, {"email"})  # the same row again: one UPDATE with both fields
+        audit_record(actor=clerk, action="test.update")
+        assert User.objects.get(pk=clerk.pk).full_name != "窗口甲"  # not yet
+    stored = User.objects.get(pk=clerk.pk)
+    assert (stored.full_name, stored.email) == ("窗口甲", "window@example.com")
+    assert audit_verify_chain().ok
 
 
 @pytest.mark.django_db(transaction=True)
