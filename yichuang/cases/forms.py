@@ -202,3 +202,20 @@ def checklist_rows(
             }
         )
     return rows
+
+
+class ScanForm(ServiceErrorFormMixin, forms.Form):
+    """A scan of a paper material the applicant brought to the window, kept with the case."""
+
+    material = forms.TypedChoiceField(label=_("对应材料"), coerce=int)
+    file = forms.FileField(
+        label=_("扫描件"),
+        help_text=_("PDF、JPG 或 PNG，按内容识别文件类型"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args: Any, materials: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["material"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = list(materials or [])

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern] = [
     path("cases/<int:case_id>/refuse/", views_window.window_refuse, name="window_refuse"),
     path("cases/<int:case_id>/supply/", views_window.window_supply, name="window_supply"),
     path("cases/<int:case_id>/withdraw/", views_window.window_withdraw, name="window_withdraw"),
+    path("cases/<int:case_id>/scan/", views_window.window_scan, name="window_scan"),
     # 审批办件
     path("cases/review/", views_review.review_inbox, name="review_inbox"),
     path("cases/<int:case_id>/review/start/", views_review.review_start, name="review_start"),

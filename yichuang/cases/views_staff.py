@@ -36,6 +36,7 @@ from yichuang.cases.forms import (
     ProcedureFinishForm,
     ReasonForm,
     RefuseForm,
+    ScanForm,
     SpecialProcedureForm,
     VerificationForm,
     checklist_rows,
@@ -53,6 +54,7 @@ from yichuang.cases.models import (
 )
 from yichuang.cases.notices_pdf import NOTICE_KINDS
 from yichuang.cases.selectors import WINDOW_STATUSES
+from yichuang.cases.uploads import UPLOAD_STATUSES
 from yichuang.catalog.models import MaterialNecessity
 from yichuang.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yichuang.core.masking import mask_phone
@@ -200,6 +202,7 @@ def case_actions(user: Any, case: Case) -> dict[str, bool]:
     return {
         "check": can_accept and status in WINDOW_STATUSES,
         "supply": has_capability(user, "case.intake") and status == CaseStatus.CORRECTION,
+        "scan": has_capability(user, "case.intake") and status in UPLOAD_STATUSES,
         "withdraw": has_capability(user, "case.intake") and status in WITHDRAWABLE,
         "start_review": can_review and status == CaseStatus.ACCEPTED,
         "decide": can_review and ((status == CaseStatus.IN_REVIEW and is_reviewer) or immediate_on_the_spot),
@@ -238,6 +241,10 @@ def _forms(case: Case, bound: dict[str, Form]) -> dict[str, Form]:
         "revoke": ReasonForm(prefix="revoke"),
         "verify": VerificationForm(prefix="verify"),
         "deliver": DeliverForm(prefix="deliver"),
+        "scan": ScanForm(
+            prefix="scan",
+            materials=[(row.pk, row.material.name) for row in case.materials.select_related("material")],
+        ),
     }
     forms["correction"].fields["note"].label = "补正说明（选填）"
     forms["withdraw"].fields["reason"].label = "撤回理由（申请人书面申请）"

@@ -24,12 +24,13 @@ from yichuang.accounts import services as account_services
 from yichuang.accounts.forms import ApplicantForm
 from yichuang.accounts.models import Applicant
 from yichuang.accounts.roles import Role
-from yichuang.cases import selectors, services
+from yichuang.cases import selectors, services, uploads
 from yichuang.cases.forms import (
     IntakeForm,
     NoteForm,
     ReasonForm,
     RefuseForm,
+    ScanForm,
     checklist_findings,
     new_idempotency_key,
 )
@@ -39,6 +40,7 @@ from yichuang.catalog import search
 from yichuang.catalog.models import ItemKind, ItemStatus, ServiceItem
 from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from yichuang.core.permissions import has_capability, require_capability
+from yichuang.core.uploads import size_text
 
 ITEM_RESULTS = 10
 APPLICANT_RESULTS = 20
@@ -363,3 +365,39 @@ def window_withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
         form=form,
         form_key="withdraw",
     )
+
+
+@login_required
+@require_POST
+def window_scan(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The window scans a paper material the applicant brought and keeps it with the case (and the
+    material it belongs to); the file is checked by its content and size before anything is stored."""
+    case = staff_case(request, case_id)
+    rows = {row.pk: row for row in case.materials.select_related("material")}
+    form = ScanForm(
+        request.POST,
+        request.FILES,
+        prefix="scan",
+        materials=[(pk, row.material.name) for pk, row in rows.items()],
+    )
+
+    def act() -> None:
+        if not form.is_valid():
+            raise ApplicationError(
+                "请选择对应材料和要上传的扫描件", fields={name: ["必填"] for name in form.errors}
+            )
+        upload = form.cleaned_data["file"]
+        limit = uploads.max_upload_bytes()
+        if upload.size > limit:  # refused before the file is read into memory
+            raise ApplicationError(
+                f"文件不能超过{size_text(limit)}", fields={"file": ["文件过大"]}, code="file_too_large"
+            )
+        uploads.case_file_upload(
+            actor=request.user,
+            case=case,
+            name=upload.name,
+            content=upload.read(),
+            case_material=rows[form.cleaned_data["material"]],
+        )
+
+    return run_action(request, case, act, success="已保存扫描件", form=form, form_key="scan")

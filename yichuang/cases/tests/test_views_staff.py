@@ -730,3 +730,39 @@ def test_special_procedure_form_offers_the_items_own_procedure(org, client_for, 
     page = _page(reviewer.get(f"/cases/{case.pk}/"))
     assert '<option value="inspection" selected>' in page
     assert 'value="经营场所现场核查"' in page and 'name="procedure-days" value="5"' in page
+
+
+# ——— scans of paper materials at the window ———
+
+SCAN_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_the_window_uploads_a_scan_for_a_material_and_refuses_a_wrong_file(
+    org, item, applicant, client_for
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yichuang.cases.models import CaseFile
+
+    case = _receive(org, item, applicant)
+    row = case.materials.select_related("material").first()
+    clerk = client_for("clerk")
+    url = f"/cases/{case.pk}/scan/"
+    assert 'data-action="scan"' in _page(clerk.get(f"/cases/{case.pk}/"))
+    done = clerk.post(url, {"scan-material": row.pk, "scan-file": SimpleUploadedFile("身份证.pdf", SCAN_PDF)})
+    assert done.status_code == 302
+    stored = CaseFile.objects.get(case=case)
+    assert (stored.case_material_id, stored.name, stored.content_type) == (row.pk, "身份证.pdf", "application/pdf")
+    assert "身份证.pdf" in _page(clerk.get(done["Location"]))
+    # A renamed executable is refused in Chinese, next to the field, and nothing is stored.
+    wrong = clerk.post(url, {"scan-material": row.pk, "scan-file": SimpleUploadedFile("a.pdf", b"MZ\x90\x00")})
+    assert wrong.status_code == 400 and "只能上传" in _page(wrong)
+    missing = clerk.post(url, {"scan-material": row.pk})
+    assert missing.status_code == 400 and "请选择对应材料和要上传的扫描件" in _page(missing)
+    assert CaseFile.objects.filter(case=case).count() == 1
+    # A reviewer sees no scan form and may not upload.
+    reviewer = client_for("reviewer")
+    assert 'data-action="scan"' not in _page(reviewer.get(f"/cases/{case.pk}/"))
+    refused = reviewer.post(url, {"scan-material": row.pk, "scan-file": SimpleUploadedFile("b.pdf", SCAN_PDF)})
+    assert refused.status_code == 403
+    assert CaseFile.objects.filter(case=case).count() == 1
