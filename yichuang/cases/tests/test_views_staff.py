@@ -752,10 +752,16 @@ def test_the_window_uploads_a_scan_for_a_material_and_refuses_a_wrong_file(
     done = clerk.post(url, {"scan-material": row.pk, "scan-file": SimpleUploadedFile("身份证.pdf", SCAN_PDF)})
     assert done.status_code == 302
     stored = CaseFile.objects.get(case=case)
-    assert (stored.case_material_id, stored.name, stored.content_type) == (row.pk, "身份证.pdf", "application/pdf")
+    assert (stored.case_material_id, stored.name, stored.content_type) == (
+        row.pk,
+        "身份证.pdf",
+        "application/pdf",
+    )
     assert "身份证.pdf" in _page(clerk.get(done["Location"]))
     # A renamed executable is refused in Chinese, next to the field, and nothing is stored.
-    wrong = clerk.post(url, {"scan-material": row.pk, "scan-file": SimpleUploadedFile("a.pdf", b"MZ\x90\x00")})
+    wrong = clerk.post(
+        url, {"scan-material": row.pk, "scan-file": SimpleUploadedFile("a.pdf", b"MZ\x90\x00")}
+    )
     assert wrong.status_code == 400 and "只能上传" in _page(wrong)
     missing = clerk.post(url, {"scan-material": row.pk})
     assert missing.status_code == 400 and "请选择对应材料和要上传的扫描件" in _page(missing)
@@ -763,6 +769,8 @@ def test_the_window_uploads_a_scan_for_a_material_and_refuses_a_wrong_file(
     # A reviewer sees no scan form and may not upload.
     reviewer = client_for("reviewer")
     assert 'data-action="scan"' not in _page(reviewer.get(f"/cases/{case.pk}/"))
-    refused = reviewer.post(url, {"scan-material": row.pk, "scan-file": SimpleUploadedFile("b.pdf", SCAN_PDF)})
+    refused = reviewer.post(
+        url, {"scan-material": row.pk, "scan-file": SimpleUploadedFile("b.pdf", SCAN_PDF)}
+    )
     assert refused.status_code == 403
     assert CaseFile.objects.filter(case=case).count() == 1
