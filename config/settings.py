@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "yichuang.accounts",
     "yichuang.catalog",
     "yichuang.cases",
+    "yichuang.licences",
     "yichuang.demo",
 ]
 
@@ -189,6 +190,11 @@ LOGGING = {
 # Seconds a checked API bearer token is remembered per process (0 = read it on every call); a revoked
 # token or a deactivated user is refused at once in the process that changed it, within this elsewhere.
 YICHUANG_TOKEN_CACHE_SECONDS = float(os.environ.get("YICHUANG_TOKEN_CACHE_SECONDS", "5"))
+
+# E-seals: the private keys of the departments' SM2 key pairs are stored encrypted (SM4) with a key derived
+# from this secret. Set it in production (and keep it: without it no seal can sign); the fallback is for
+# the demo and tests only.
+YICHUANG_SEAL_SECRET = os.environ.get("YICHUANG_SEAL_SECRET", "") or f"dev-seal:{SECRET_KEY}"
 
 # Cases (办件): where the QR codes on notices point, when the deadline warning starts, how long a
 # 告知承诺 verification may take, the remedies named on refusals and denials, and the sweep interval.

@@ -51,6 +51,9 @@ CAPABILITY_LABELS: dict[str, str] = {
     "case.extend": "批准延期（本部门负责人）",
     "case.deliver": "综合出证窗口送达办理结果",
     "credit.clear": "修复失信记录（恢复告知承诺资格）",
+    "seal.manage": "制作和停用部门电子印章",
+    "licence.issue": "签发本部门电子证照",
+    "licence.revoke": "注销本部门电子证照（部门负责人）",
 }
 
 _STAFF_BASE = {"department.view", "staff.view", "calendar.view", "catalog.view"}
@@ -60,10 +63,21 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset(
         _STAFF_BASE | {"applicant.view", "applicant.manage", "case.intake", "case.accept", "case.deliver"}
     ),
-    Role.REVIEWER: frozenset(_STAFF_BASE | {"applicant.view", "catalog.propose", "case.review"}),
+    Role.REVIEWER: frozenset(
+        _STAFF_BASE | {"applicant.view", "catalog.propose", "case.review", "licence.issue"}
+    ),
     Role.CHIEF_REP: frozenset(
         _STAFF_BASE
-        | {"applicant.view", "catalog.propose", "case.intake", "case.accept", "case.review", "case.extend"}
+        | {
+            "applicant.view",
+            "catalog.propose",
+            "case.intake",
+            "case.accept",
+            "case.review",
+            "case.extend",
+            "licence.issue",
+            "licence.revoke",
+        }
     ),
     Role.ISSUER: frozenset(_STAFF_BASE | {"applicant.view", "case.deliver"}),
     Role.HELPER: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage", "case.intake"}),
