@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test run lint format bench bench-catalog bench-sweep bench-cases clean
+.PHONY: demo test run lint format bench bench-catalog bench-sweep bench-cases bench-licences clean
 
 # Create the virtual environment and install pinned dependencies (re-run when the pins change).
 $(VENV)/.installed-runtime: requirements.txt
@@ -58,6 +58,10 @@ bench-catalog: $(VENV)/.installed-dev
 ## make bench-cases — full case lifecycles over the API, 32 clients, gunicorn on PostgreSQL (bench_cases)
 bench-cases: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.case_lifecycle $(BENCH_ARGS)
+
+## make bench-licences — issue and verify 10,000 e-licences on PostgreSQL (bench_licences; target verify p95 < 20 ms)
+bench-licences: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.licences $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* .pytest_cache
