@@ -26,14 +26,7 @@ import sys
 import time
 from typing import Any
 
-from bench.server import (
-    BenchError,
-    PostgresUnavailable,
-    code_commit,
-    manage,
-    postgres_version,
-    recreate_database,
-)
+from bench.server import BenchError, PostgresUnavailable, code_commit, fresh_demo_database
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_sweep"
 TARGET_SECONDS = 10.0
@@ -116,10 +109,7 @@ def _fill(count: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        version = postgres_version(args.database_url)
-        recreate_database(args.database_url)
-        manage("migrate", "--noinput", database_url=args.database_url, timeout_s=900)
-        manage("demo_load", "--without-real-catalogue", database_url=args.database_url, timeout_s=900)
+        version = fresh_demo_database(args.database_url)
     except PostgresUnavailable as error:
         print(f"case_sweep: {error}", file=sys.stderr)
         return 2

@@ -18,7 +18,7 @@ import statistics
 import sys
 import time
 
-from bench.server import PostgresUnavailable, code_commit, manage, postgres_version, recreate_database
+from bench.server import PostgresUnavailable, code_commit, fresh_demo_database
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_licences"
 TARGET_P95_MS = 20.0
@@ -46,10 +46,7 @@ def _percentile(values: list[float], pct: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        version = postgres_version(args.database_url)
-        recreate_database(args.database_url)
-        manage("migrate", "--noinput", database_url=args.database_url, timeout_s=900)
-        manage("demo_load", "--without-real-catalogue", database_url=args.database_url, timeout_s=900)
+        version = fresh_demo_database(args.database_url)
     except PostgresUnavailable as error:
         print(f"licences: {error}", file=sys.stderr)
         return 2

@@ -147,6 +147,16 @@ def recreate_database(database_url: str | None = None) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(name))
 
 
+def fresh_demo_database(database_url: str) -> str:
+    """Recreate the bench database, migrate it and load the demo centre (without the real catalogue);
+    returns the PostgreSQL version. Raises ``PostgresUnavailable`` when nothing answers."""
+    version = postgres_version(database_url)
+    recreate_database(database_url)
+    manage("migrate", "--noinput", database_url=database_url, timeout_s=900)
+    manage("demo_load", "--without-real-catalogue", database_url=database_url, timeout_s=900)
+    return version
+
+
 # --- manage.py ------------------------------------------------------------------------------------
 
 
