@@ -36,7 +36,11 @@ def _scalar() -> int:
 
 
 def _crypt(private_key: str = "", public_key: str = "") -> sm2.CryptSM2:
-    return sm2.CryptSM2(private_key=private_key, public_key=public_key)
+    crypt = sm2.CryptSM2(private_key=private_key, public_key="")
+    # Set after construction: gmssl's constructor ``lstrip("04")``s a key that starts with "04", which
+    # mangles the 1 in 256 raw keys whose x coordinate begins with those digits.
+    crypt.public_key = public_key
+    return crypt
 
 
 def keypair_new() -> tuple[str, str]:

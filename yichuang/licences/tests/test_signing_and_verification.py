@@ -177,3 +177,10 @@ def test_the_identifier_check_character_catches_a_mistyped_character() -> None:
         typo = body[:position] + replacement + body[position + 1 :] + "." + check
         assert not identifier_valid(typo), typo
     assert not identifier_valid(identifier.replace(".001.", ".1."))
+
+
+def test_a_public_key_starting_with_04_is_kept_whole() -> None:
+    # gmssl's constructor strips leading "0"/"4" characters from such a key; 1 raw key in 256 starts so.
+    key = "04" + "4" * 62 + "1" * 64
+    assert signing._crypt(public_key=key).public_key == key
+    assert not signing.verify(key, b"data", "0" * 128)  # a wrong signature is simply false
