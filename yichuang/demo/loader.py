@@ -12,6 +12,7 @@ from yichuang.catalog.demo import load_demo_catalog
 from yichuang.catalog.importing import catalog_import_start
 from yichuang.catalog.models import CatalogImport, ImportStatus
 from yichuang.core.shared_data import REAL_CATALOGUE, shared_data_file
+from yichuang.licences.demo import load_demo_licences
 
 
 def real_catalogue_path() -> Path | None:
@@ -35,4 +36,5 @@ def load_everything(*, real_catalogue: bool = True, out: Any = None) -> dict[str
     report: dict[str, Any] = {"catalog": load_demo_catalog(admin=admin, out=out)}
     report["real_catalogue"] = load_real_catalogue(admin=admin) if real_catalogue else None
     report["cases"] = load_demo_cases()
+    report["licences"] = load_demo_licences(admin=admin, out=out)
     return report
