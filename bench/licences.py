@@ -63,16 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     admin, reviewer = User.objects.get(username="admin"), User.objects.get(username="reviewer")
     department = Department.objects.get(pk=reviewer.department_id)
     services.seal_create(actor=admin, department=department)
-    licence_type, _ = LicenceType.objects.get_or_create(
-        code="11100000000013338W019",
-        defaults={
-            "name": "食品经营许可证",
-            "holder_kind": "natural",
-            "validity_years": 5,
-            "schema": [{"key": "operator", "label": "经营者名称", "required": True}],
-        },
-    )
-    holders = list(Applicant.objects.filter(kind="natural").order_by("pk"))
+    licence_type = LicenceType.objects.get(code="11100000000013338W019")  # 食品经营许可证, from the demo
+    holders = list(Applicant.objects.filter(kind=licence_type.holder_kind).order_by("pk"))
+    required = [field["key"] for field in licence_type.schema if field.get("required")]
     print(f"licences: issuing {args.count:,} licences …", flush=True)
     identifiers = []
     started = time.perf_counter()
@@ -82,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             licence_type=licence_type,
             holder=holders[n % len(holders)],
             issuer=department,
-            data={"operator": f"经营者{n}"},
+            data={key: f"{key}-{n}" for key in required},
         )
         identifiers.append(licence.identifier)
     sign_seconds = time.perf_counter() - started

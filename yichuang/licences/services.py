@@ -176,7 +176,7 @@ def licence_issue(
     content = signing.canonical(signed_content(licence))
     private_key = signing.private_key_decrypt(seal.private_key_encrypted, seal.public_key)
     licence.digest = signing.sm3_hex(content)
-    licence.signature = signing.sign(private_key, seal.public_key, content)
+    licence.signature = signing.sign(private_key, content)
     licence.save()
     if previous is not None:
         Licence.objects.filter(pk=previous.pk, status=LicenceStatus.VALID).update(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import secrets
 
 import pytest
 import time_machine
@@ -83,9 +84,9 @@ def test_any_changed_byte_reads_as_altered(issued) -> None:
 
 
 def test_a_signature_by_another_key_is_an_unknown_issuer(issued) -> None:
-    private_key, public_key = signing.keypair_new()
+    private_key, _ = signing.keypair_new()
     document = licence_document(issued)
-    document["signature"] = signing.sign(private_key, public_key, signing.canonical(document["content"]))
+    document["signature"] = signing.sign(private_key, signing.canonical(document["content"]))
     assert licence_verify_document(document).status == "unknown_issuer"
     document["content"]["seal"] = "NO-SUCH-SEAL"
     assert licence_verify_document(document).status == "unknown_issuer"
@@ -179,8 +180,27 @@ def test_the_identifier_check_character_catches_a_mistyped_character() -> None:
     assert not identifier_valid(identifier.replace(".001.", ".1."))
 
 
-def test_a_public_key_starting_with_04_is_kept_whole() -> None:
-    # gmssl's constructor strips leading "0"/"4" characters from such a key; 1 raw key in 256 starts so.
-    key = "04" + "4" * 62 + "1" * 64
-    assert signing._crypt(public_key=key).public_key == key
-    assert not signing.verify(key, b"data", "0" * 128)  # a wrong signature is simply false
+def test_signatures_interoperate_with_an_independent_sm2_implementation() -> None:
+    """gmssl (pure Python) and Tongsuo agree on GB/T 32918 SM2-with-SM3: each verifies the other's signature."""
+    from gmssl import sm2
+
+    private_key, public_key = signing.keypair_new()
+    data = "食品经营许可证·草原牧歌小吃店".encode()
+    other = sm2.CryptSM2(private_key=private_key, public_key="")
+    other.public_key = public_key  # set after construction: gmssl's constructor lstrips "04"
+    assert other.verify_with_sm3(signing.sign(private_key, data), data)
+    theirs = other.sign_with_sm3(data, f"{secrets.randbelow(2**255) + 1:064x}")
+    assert signing.verify(public_key, data, theirs)
+    assert not signing.verify(public_key, data + b"x", theirs)
+    assert (
+        signing.sm3_hex(b"abc") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    )  # GB/T 32905 A.1
+
+
+def test_malformed_keys_and_signatures_are_simply_not_valid() -> None:
+    _, public_key = signing.keypair_new()
+    assert not signing.verify(public_key, b"data", "0" * 128)
+    assert not signing.verify(public_key, b"data", "zz" * 64)
+    assert not signing.verify(public_key, b"data", "01")
+    assert not signing.verify("04" + "4" * 62 + "1" * 64, b"data", "1" * 128)  # not a point on the curve
+    assert not signing.verify("abc", b"data", "1" * 128)
