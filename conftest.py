@@ -31,12 +31,13 @@ def _fast_hashing_and_clean_cache(settings: Any) -> Iterator[None]:
 _REFERENCE_DATA_MIGRATIONS = (
     "yichuang.catalog.migrations.0002_item_type_codes_and_lists",
     "yichuang.catalog.migrations.0003_search_synonyms",
+    "yichuang.licences.migrations.0003_licence_catalogue",
 )
 
 
 @pytest.fixture(autouse=True)
 def _reference_data(request: Any) -> None:
-    """Rows that data migrations seed (item-type codes, the ten lists, synonyms) are wiped by the
+    """Rows that data migrations seed (item-type codes, the ten lists, synonyms, licence types) are wiped by the
     flush after every transactional test; put them back for the tests that use the database."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("yichuang.core.urls")),
     path("", include("yichuang.catalog.urls")),
     path("", include("yichuang.cases.urls")),
+    path("", include("yichuang.licences.urls")),
 ]

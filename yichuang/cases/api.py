@@ -78,6 +78,7 @@ def case_submit(
         channel=payload.channel,
         idempotency_key=key,
         by_commitment=payload.by_commitment,
+        use_licences=payload.use_licences,
     )
     if submission.repeat:
         return Status(

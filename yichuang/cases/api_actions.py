@@ -102,7 +102,11 @@ def case_review(request: HttpRequest, case_id: int, payload: ReviewIn) -> dict[s
 @router.post("/{case_id}/decide", response=CaseOut, summary="作出准予或不予决定")
 def case_decide(request: HttpRequest, case_id: int, payload: DecideIn) -> dict[str, Any]:
     case = services.case_decide(
-        actor=request.user, case=_case(case_id), decision=payload.decision, reason=payload.reason
+        actor=request.user,
+        case=_case(case_id),
+        decision=payload.decision,
+        reason=payload.reason,
+        result=payload.result.dict() if payload.result is not None else None,
     )
     return case_out(case)
 

@@ -9,6 +9,7 @@ case exists.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -62,7 +63,15 @@ def _shift(case: Case, *, due_in: int) -> None:
 
 
 @transaction.atomic
-def load_demo_cases(*, out: Any = None) -> dict[str, int]:
+def load_demo_cases(
+    *,
+    out: Any = None,
+    result_for: Callable[[Case], dict[str, Any]] | None = None,
+    fits: Callable[[ServiceItem, Applicant], bool] | None = None,
+) -> dict[str, int]:
+    """``result_for(case)``: the result data an approval of ``case`` carries, and ``fits(item, applicant)``
+    whether the applicant may hold the item's result (the demo loader passes the licences app's, so
+    approvals of licence items issue their e-licences to fitting holders)."""
     if Case.objects.exists():
         return {"cases": Case.objects.count(), "created": 0}
     clerk, clerk2, chief_rep = _user("clerk"), _user("clerk2"), _user("chief_rep")
@@ -73,17 +82,26 @@ def load_demo_cases(*, out: Any = None) -> dict[str, int]:
     if not items or not applicants or own is None:
         return {"cases": 0, "created": 0}
 
-    def pick(index: int) -> ServiceItem:
+    def result(case: Case) -> dict[str, Any] | None:
+        return result_for(case) if result_for is not None else None
+
+    def pick(index: int, applicant: Applicant) -> ServiceItem:
+        """The index-th item, or the next one whose result this applicant may hold."""
+        for step in range(len(items)):
+            item = items[(index + step) % len(items)]
+            if fits is None or fits(item, applicant):
+                return item
         return items[index % len(items)]
 
     def who(index: int) -> Applicant:
         return applicants[index % len(applicants)]
 
     def intake(index: int, applicant: Applicant | None = None) -> Case:
+        applicant = applicant or who(index)
         return services.case_submit(
             actor=clerk if index % 2 else clerk2,
-            item=pick(index),
-            applicant=applicant or who(index),
+            item=pick(index, applicant),
+            applicant=applicant,
             channel="window",
         )
 
@@ -99,12 +117,12 @@ def load_demo_cases(*, out: Any = None) -> dict[str, int]:
     created: list[Case] = []
     # 1. Closed: the whole road, for the applicant who logs in to the portal.
     case = reviewing(0, own)
-    services.case_decide(actor=reviewer, case=case, decision="approve")
+    services.case_decide(actor=reviewer, case=case, decision="approve", result=result(case))
     services.case_result_ready(actor=reviewer, case=case)
     created.append(services.case_deliver(actor=issuer, case=case, method="pickup", recipient=own.name))
     # 2. Ready for pickup at the issuance window.
     case = reviewing(1)
-    services.case_decide(actor=reviewer, case=case, decision="approve")
+    services.case_decide(actor=reviewer, case=case, decision="approve", result=result(case))
     created.append(services.case_result_ready(actor=reviewer, case=case))
     # 3–5. Under review: normal, near due, overdue.
     created.append(reviewing(2, own))
@@ -154,14 +172,20 @@ def load_demo_cases(*, out: Any = None) -> dict[str, int]:
         item for item in items if item.current_version and item.current_version.commitment_allowed
     ]
     if commitment_items:
+        applicant = who(12)
+        fitting = [
+            item for item in commitment_items if fits is None or fits(item, applicant)
+        ] or commitment_items
         case = services.case_submit(
-            actor=clerk, item=commitment_items[0], applicant=who(12), channel="window", by_commitment=True
+            actor=clerk, item=fitting[0], applicant=applicant, channel="window", by_commitment=True
         )
         _check_all(case, clerk)
         services.case_accept(actor=clerk, case=case, deficiency_commitment=True)
         services.case_start_review(actor=reviewer, case=case)
         if not case.materials.filter(state=CaseMaterialState.DEFERRED).exists():
-            created.append(services.case_decide(actor=reviewer, case=case, decision="approve"))
+            created.append(
+                services.case_decide(actor=reviewer, case=case, decision="approve", result=result(case))
+            )
     timing.cases_sweep()
     count = Case.objects.filter(Q(pk__in=[c.pk for c in created])).count()
     if out is not None:

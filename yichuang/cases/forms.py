@@ -188,7 +188,7 @@ def checklist_rows(
         choices = [
             (value, label)
             for value, label in CaseMaterialState.choices
-            if value in CHECK_STATES and (value != CaseMaterialState.EXEMPT or row.material.licence_type_code)
+            if value in CHECK_STATES and (value != CaseMaterialState.EXEMPT or row.licence_identifier)
         ]
         rows.append(
             {

@@ -39,6 +39,9 @@ class SubmitIn(Schema):
         ..., description="window 窗口 · online 网上办 · mobile 掌上办 · kiosk 自助终端 · proxy 帮办代办"
     )
     by_commitment: bool = Field(False, description="告知承诺办理")
+    use_licences: bool = Field(
+        False, description="免证办：申请人同意调取其持有的电子证照替代相应材料（记录用证授权）"
+    )
     idempotency_key: str | None = Field(
         None,
         max_length=64,
@@ -80,9 +83,17 @@ class ReviewIn(Schema):
     reviewer_id: int | None = Field(None, description="审查人；不填为本人")
 
 
+class DecideResultIn(Schema):
+    licence: dict[str, str] | None = Field(
+        None, description="结果为电子证照的事项：照面信息（按证照类型的信息项 key 填写）"
+    )
+    replaces: str = Field("", description="变更、延续：被替换的原证照标识")
+
+
 class DecideIn(Schema):
     decision: Literal["approve", "deny"]
     reason: str = ""
+    result: DecideResultIn | None = None
 
 
 class DeliverIn(Schema):
@@ -171,6 +182,10 @@ class MaterialOut(Schema):
     note: str
     due_date: dt.date | None
     review_points: list[str]
+    licence_type_code: str = Field("", description="可替代该材料的电子证照类型代码")
+    licence_identifier: str = Field("", description="免证办：替代该材料的电子证照标识")
+    licence_provider: str = ""
+    licence_authorisation: str = Field("", description="免证办：用证授权编号")
 
 
 class EventOut(Schema):
@@ -387,6 +402,10 @@ def material_out(row: CaseMaterial, review_points: list[str]) -> dict[str, Any]:
         "note": row.note,
         "due_date": row.due_date,
         "review_points": review_points,
+        "licence_type_code": row.material.licence_type_code,
+        "licence_identifier": row.licence_identifier,
+        "licence_provider": row.licence_provider,
+        "licence_authorisation": row.licence_authorisation,
     }
 
 

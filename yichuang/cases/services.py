@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yichuang.accounts.models import Applicant
-from yichuang.cases import policies
+from yichuang.cases import hooks, policies
 from yichuang.cases.commitments import commitment_require_allowed, verification_open
 from yichuang.cases.messages import case_status_notify
 from yichuang.cases.models import (
@@ -91,6 +91,7 @@ def case_submit(
     channel: str,
     idempotency_key: str | None = None,
     by_commitment: bool = False,
+    use_licences: bool = False,
 ) -> Case:
     """Receive an application (接件); see ``case_submit_or_repeat``."""
     return case_submit_or_repeat(
@@ -100,6 +101,7 @@ def case_submit(
         channel=channel,
         idempotency_key=idempotency_key,
         by_commitment=by_commitment,
+        use_licences=use_licences,
     ).case
 
 
@@ -148,6 +150,7 @@ def case_submit_or_repeat(
     channel: str,
     idempotency_key: str | None = None,
     by_commitment: bool = False,
+    use_licences: bool = False,
 ) -> Submission:
     """Receive an application (接件): online by the applicant, or at a window / kiosk / by a helper.
 
@@ -156,7 +159,10 @@ def case_submit_or_repeat(
     materials and the receipt event it was made with.
 
     ``by_commitment``: the applicant commits in writing (告知承诺) instead of proving what the catalog lets
-    a commitment replace; only for items that allow it and applicants without a 失信 mark."""
+    a commitment replace; only for items that allow it and applicants without a 失信 mark.
+
+    ``use_licences``: the applicant agrees that materials an e-licence can replace are taken from the
+    licences he holds (免证办, through the ``hooks.on_submitted`` of the licences app)."""
     policies.require_can_submit(actor, applicant=applicant, channel=channel)
     key = (idempotency_key or "").strip() or None
     if key is not None and (existing := _repeat_of(actor, key, item, applicant)) is not None:
@@ -232,6 +238,8 @@ def case_submit_or_repeat(
             "by_commitment": by_commitment,
         },
     )
+    if use_licences and any(row.material.licence_type_code for row in materials):
+        hooks.submitted(case=case, actor=actor, options={"use_licences": True, "materials": materials})
     case_status_notify(case)
     return Submission(case, repeat=False, materials=materials, received=received)
 
@@ -260,14 +268,20 @@ def case_check_materials(
             raise ApplicationError(
                 f"“{row.material.name}”不能以告知承诺替代", fields={f"materials.{pk}": ["不能以承诺替代"]}
             )
-        if state == CaseMaterialState.EXEMPT and not row.material.licence_type_code:
+        if state == CaseMaterialState.EXEMPT and not row.licence_identifier:
             raise ApplicationError(
-                f"“{row.material.name}”不能免提交：目录未登记可替代的电子证照",
-                fields={f"materials.{pk}": ["不能免提交"]},
+                f"“{row.material.name}”不能直接免提交：须先调取申请人持有的有效电子证照（免证办）",
+                fields={f"materials.{pk}": ["未调取电子证照"]},
             )
         if state == CaseMaterialState.DEFICIENT and not note.strip():
             raise ApplicationError(
                 f"请说明“{row.material.name}”哪里不符合要求", fields={f"materials.{pk}": ["请说明问题"]}
+            )
+        if state != CaseMaterialState.EXEMPT and row.licence_identifier:
+            # The window takes the paper instead: the licence no longer stands for this material.
+            row.licence_identifier = row.licence_provider = row.licence_authorisation = ""
+            CaseMaterial.objects.filter(pk=row.pk).update(
+                licence_identifier="", licence_provider="", licence_authorisation=""
             )
         row.state, row.note = state, note.strip()
         changed.append(row)
@@ -528,8 +542,11 @@ def case_start_review(*, actor: Any, case: Case, reviewer: Any = None) -> Case:
 
 
 @audited_atomic
-def case_decide(*, actor: Any, case: Case, decision: str, reason: str = "") -> Case:
-    """准予 or 不予. A denial states its reason (the notice adds the remedies)."""
+def case_decide(
+    *, actor: Any, case: Case, decision: str, reason: str = "", result: dict[str, Any] | None = None
+) -> Case:
+    """准予 or 不予. A denial states its reason (the notice adds the remedies). ``result``: the data of
+    the result for the apps that make it (a licence's fields, through ``hooks.on_approved``)."""
     case = case_lock(case)
     policies.require_can_review(actor, case)
     if decision not in ("approve", "deny"):
@@ -562,6 +579,8 @@ def case_decide(*, actor: Any, case: Case, decision: str, reason: str = "") -> C
             "deadline_state": DeadlineState.NONE,
         },
     )
+    if decision == "approve":
+        hooks.approved(case=decided, actor=actor, options={"result": result or {}})
     version = decided.item_version
     facts: dict[str, Any] = {"received_on": timezone.localdate(decided.submitted_at)}
     if decision == "approve":

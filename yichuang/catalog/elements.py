@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from yichuang.catalog import references
 from yichuang.catalog.models import (
     DeliveryMethod,
     ItemCaseKind,
@@ -285,3 +286,19 @@ def _check_rules(errors: dict[str, list[str]], data: dict[str, Any]) -> None:
         errors["materials"] = ["容缺受理只适用于次要材料，主要材料不能全部容缺"]
     if data["result_type"] == "10" and not data["result_name"]:
         errors["result_name"] = ["审批结果为证照时须填写证照名称"]
+    _check_licence_types(errors, data)
+
+
+def _check_licence_types(errors: dict[str, list[str]], data: dict[str, Any]) -> None:
+    """Licence type codes must name a type of the licence catalogue (证照目录)."""
+    codes = [data.get("result_licence_type_code") or ""] + [
+        m.get("licence_type_code") or "" for m in data["materials"]
+    ]
+    known = references.licence_type_names(codes)
+    if known is None:
+        return
+    if (code := data.get("result_licence_type_code") or "") and code not in known:
+        errors["result_licence_type_code"] = [f"证照类型代码 {code} 不在证照目录中"]
+    for index, material in enumerate(data["materials"]):
+        if (code := material.get("licence_type_code") or "") and code not in known:
+            errors[f"materials.{index}.licence_type_code"] = [f"证照类型代码 {code} 不在证照目录中"]

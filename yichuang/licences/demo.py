@@ -1,82 +1,23 @@
-"""Demo licence types (the codes the demo catalogue's materials and results use) and a seal for every
-department of the demo centre that issues licences. Idempotent: ``manage.py demo_load`` may run again."""
+"""The licence catalogue again (migration 0003 seeds it) and a seal for every department of the demo
+centre that issues licences. Idempotent: ``manage.py demo_load`` may run again."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from yichuang.accounts.models import Department, User
-from yichuang.catalog.demo_items import LICENCE_TYPES
+from django.utils import timezone
+
+from yichuang.accounts.models import Applicant, Department, User
+from yichuang.cases.models import Case
+from yichuang.catalog.models import ServiceItem
+from yichuang.licences.catalogue import licence_catalogue_seed
+from yichuang.licences.issuing import licence_data_initial, result_licence_type
 from yichuang.licences.models import LicenceType, Seal
 from yichuang.licences.services import seal_create
 
 
-def _fields(*specs: str) -> list[dict[str, Any]]:
-    """ "名称" is required, "经营范围?" optional; the key is the label's position (f1, f2 …)."""
-    return [
-        {"key": f"f{n}", "label": spec.rstrip("?"), "required": not spec.endswith("?")}
-        for n, spec in enumerate(specs, start=1)
-    ]
-
-
-_PERSON = ("姓名", "性别", "民族", "出生日期", "住址")
-# name → (holder kind, validity in years (0 = long-term), data items)
-SPECS: dict[str, tuple[str, int, list[dict[str, Any]]]] = {
-    "居民身份证": ("natural", 20, _fields(*_PERSON, "签发机关")),
-    "居民户口簿": ("natural", 0, _fields("户主姓名", "户号", "住址", "户别?")),
-    "居住证": ("natural", 1, _fields(*_PERSON, "居住地址")),
-    "结婚证": ("natural", 0, _fields("持证人", "登记日期", "配偶姓名", "配偶身份证件号码", "登记机关")),
-    "离婚证": ("natural", 0, _fields("持证人", "登记日期", "原配偶姓名", "登记机关")),
-    "营业执照": (
-        "legal",
-        0,
-        _fields("名称", "类型", "法定代表人", "注册资本?", "成立日期", "住所", "经营范围"),
-    ),
-    "食品经营许可证": (
-        "legal",
-        5,
-        _fields("经营者名称", "法定代表人（负责人）", "住所", "经营场所", "主体业态", "经营项目"),
-    ),
-    "药品经营许可证": ("legal", 5, _fields("企业名称", "法定代表人", "注册地址", "经营范围", "质量负责人")),
-    "特种设备使用登记证": ("legal", 0, _fields("使用单位", "设备种类", "设备代码", "使用地点")),
-    "出生医学证明": (
-        "natural",
-        0,
-        _fields("新生儿姓名", "性别", "出生时间", "出生地点", "母亲姓名", "父亲姓名?", "接生机构"),
-    ),
-    "医师执业证书": ("natural", 0, _fields("姓名", "执业类别", "执业范围", "执业地点")),
-    "护士执业证书": ("natural", 5, _fields("姓名", "执业地点", "注册日期")),
-    "医疗机构执业许可证": ("legal", 5, _fields("机构名称", "地址", "法定代表人", "诊疗科目", "床位?")),
-    "公共场所卫生许可证": ("legal", 4, _fields("单位名称", "法定代表人", "地址", "许可项目")),
-    "不动产权证书": (
-        "natural",
-        0,
-        _fields("权利人", "共有情况", "坐落", "不动产单元号", "权利类型", "用途", "面积"),
-    ),
-    "不动产登记证明": ("natural", 0, _fields("证明权利或事项", "权利人", "义务人?", "坐落", "不动产单元号")),
-    "建设工程规划许可证": ("legal", 0, _fields("建设单位", "建设项目名称", "建设位置", "建设规模")),
-    "乡村建设规划许可证": ("natural", 2, _fields("建设单位（个人）", "建设项目名称", "建设位置", "建设规模")),
-    "建筑工程施工许可证": (
-        "legal",
-        0,
-        _fields("建设单位", "工程名称", "建设地址", "合同价格", "施工单位", "合同工期"),
-    ),
-    "社会保障卡": ("natural", 10, _fields("姓名", "社会保障号码", "发卡日期")),
-    "道路运输经营许可证": ("legal", 4, _fields("业户名称", "地址", "经营范围", "经济类型?")),
-    "道路运输证": ("legal", 8, _fields("业户名称", "车辆号牌", "车辆类型", "经营范围")),
-    "残疾人证": ("natural", 10, _fields("姓名", "性别", "残疾类别", "残疾等级", "住址")),
-}
-
-
 def load_demo_licences(*, admin: User, out: Any = None) -> dict[str, int]:
-    made = 0
-    for name, code in LICENCE_TYPES.items():
-        holder_kind, years, schema = SPECS[name]
-        _type, created = LicenceType.objects.update_or_create(
-            code=code,
-            defaults={"name": name, "holder_kind": holder_kind, "validity_years": years, "schema": schema},
-        )
-        made += created
+    made = licence_catalogue_seed(LicenceType)
     seals = 0
     for department in Department.objects.filter(credit_code__gt="").order_by("path"):
         if department.kind not in ("agency", "institution"):
@@ -87,3 +28,27 @@ def load_demo_licences(*, admin: User, out: Any = None) -> dict[str, int]:
     if out is not None:
         out.write(f"licences: {LicenceType.objects.count()} licence types, {seals} new seals\n")
     return {"types": LicenceType.objects.count(), "new_types": made, "new_seals": seals}
+
+
+def demo_case_result(case: Case) -> dict[str, Any]:
+    """What a demo reviewer fills in when approving ``case``: the licence's data, the applicant's name and
+    address where the type asks for them and a plausible value elsewhere."""
+    licence_type = result_licence_type(case.item_version)
+    if licence_type is None:
+        return {}
+    initial = licence_data_initial(case, licence_type)
+    today = timezone.localdate().isoformat()
+    return {
+        "licence": {
+            field["key"]: initial.get(field["key"])
+            or (today if "日期" in field["label"] else f"{field['label']}（示例）")
+            for field in licence_type.schema
+        }
+    }
+
+
+def demo_applicant_fits(item: ServiceItem, applicant: Applicant) -> bool:
+    """Whether ``applicant`` may hold the licence ``item`` results in (a person, or a company)."""
+    version = item.current_version
+    licence_type = result_licence_type(version) if version is not None else None
+    return licence_type is None or licence_type.holder_kind == applicant.kind

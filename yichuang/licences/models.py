@@ -7,6 +7,8 @@ the issuing seal's SM2 key. Verification recomputes all of it from the row (or f
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -105,3 +107,55 @@ class Licence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence_type.name} {self.number}"
+
+
+class AuthorisationChannel(models.TextChoices):
+    ONLINE = "online", _("申请人网上授权")
+    WINDOW = "window", _("窗口当面授权")
+
+
+class LicenceAuthorisation(models.Model):
+    """用证授权: the holder lets the department handling one case use one licence, until a time. Every use
+    under it is a ``LicenceUse``; after ``valid_until`` (or once withdrawn) nobody may use it."""
+
+    reference = models.CharField(_("授权编号"), max_length=24, unique=True)
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="authorisations")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="licence_authorisations")
+    channel = models.CharField(_("授权方式"), max_length=10, choices=AuthorisationChannel.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("授权时间"))
+    valid_until = models.DateTimeField(_("授权有效期至"))
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        verbose_name = _("用证授权")
+        verbose_name_plural = _("用证授权")
+        indexes = [models.Index(fields=["case", "licence"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def active(self, at: dt.datetime) -> bool:
+        return self.withdrawn_at is None and at <= self.valid_until
+
+
+class LicenceUse(models.Model):
+    """用证记录: one read of a licence under an authorisation (who, when, for which material)."""
+
+    authorisation = models.ForeignKey(LicenceAuthorisation, on_delete=models.PROTECT, related_name="uses")
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    used_at = models.DateTimeField(_("用证时间"))
+    purpose = models.CharField(_("用途"), max_length=200)
+
+    class Meta:
+        ordering = ["-used_at", "-pk"]
+        verbose_name = _("用证记录")
+        verbose_name_plural = _("用证记录")
+
+    def __str__(self) -> str:
+        return f"{self.authorisation_id} {self.used_at:%Y-%m-%d %H:%M} {self.purpose}"

@@ -138,6 +138,69 @@ def licence_issue(
 ) -> Licence:
     """Issue a licence signed by the issuer's seal; with ``previous``, 变更: the next version of it."""
     _require_department(actor, issuer, "licence.issue", "只有本部门审批人员可以签发电子证照")
+    return _licence_sign_and_save(
+        actor=actor,
+        licence_type=licence_type,
+        holder=holder,
+        issuer=issuer,
+        data=data,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        case=case,
+        previous=previous,
+    )
+
+
+def licence_issue_for_case(
+    *, actor: Any, case: Any, licence_type: LicenceType, data: dict[str, Any], previous: Licence | None = None
+) -> Licence:
+    """The licence a case's approval makes (called inside ``case_decide``, whose policy already decided
+    that ``actor`` may decide this case): the holder is the applicant, the issuer the case's department."""
+    return _licence_sign_and_save(
+        actor=actor,
+        licence_type=licence_type,
+        holder=case.applicant,
+        issuer=case.department,
+        data=data,
+        case=case,
+        previous=previous,
+    )
+
+
+@transaction.atomic
+def licence_change(*, actor: Any, licence: Licence, data: dict[str, Any]) -> Licence:
+    """变更 outside a case (a correction by the issuing department): the next version with the new data."""
+    licence = (
+        Licence.objects.select_for_update()
+        .select_related("licence_type", "issuer", "holder")
+        .get(pk=licence.pk)
+    )
+    if licence.status != LicenceStatus.VALID:
+        raise ConflictError(f"该证照{licence.get_status_display()}，不能变更", code="licence_not_valid")
+    return licence_issue(
+        actor=actor,
+        licence_type=licence.licence_type,
+        holder=licence.holder,
+        issuer=licence.issuer,
+        data=data,
+        valid_until=licence.valid_until,
+        case=licence.case,
+        previous=licence,
+    )
+
+
+def _licence_sign_and_save(
+    *,
+    actor: Any,
+    licence_type: LicenceType,
+    holder: Applicant,
+    issuer: Department,
+    data: dict[str, Any],
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    case: Any = None,
+    previous: Licence | None = None,
+) -> Licence:
     today = _today()
     valid_from = valid_from or today
     if valid_until is None and licence_type.validity_years:
@@ -148,6 +211,10 @@ def licence_issue(
         raise ApplicationError("有效期止不能早于有效期起", fields={"valid_until": ["早于有效期起"]})
     seal = seal_in_use(issuer, today)
     if previous is not None:
+        if previous.holder_id != holder.pk or previous.licence_type_id != licence_type.pk:
+            raise ApplicationError("变更的原证照须为同一持证主体的同类证照", code="wrong_previous")
+        if previous.status != LicenceStatus.VALID:
+            raise ConflictError(f"原证照{previous.get_status_display()}，不能变更", code="licence_not_valid")
         number, version = previous.number, previous.version + 1
     else:
         serial = sequence_next(key=f"lic-{licence_type.pk}-{issuer.pk}", day=dt.date(today.year, 1, 1))

@@ -278,7 +278,7 @@ def test_my_cases_lists_only_my_own(org, portal, item, applicant) -> None:
 def test_the_list_shows_the_due_date_and_remaining_working_days(org, portal, item, applicant) -> None:
     apply_online(portal, item)
     case = Case.objects.get()
-    _check(org, case, {"m-apply": ("original_checked", ""), "m-licence": ("exempt", "")})
+    _check(org, case, {"m-apply": ("original_checked", ""), "m-licence": ("original_checked", "")})
     services.case_accept(actor=org.user("clerk"), case=case)
     case.refresh_from_db()
     row = portal.get(reverse("cases:portal_list")).context["rows"][0]
@@ -291,7 +291,7 @@ def test_another_applicants_case_is_not_found(org, item) -> None:
     theirs = services.case_submit(
         actor=org.user("clerk"), item=item, applicant=ApplicantFactory(), channel="window"
     )
-    _check(org, theirs, {"m-apply": ("original_checked", ""), "m-licence": ("exempt", "")})
+    _check(org, theirs, {"m-apply": ("original_checked", ""), "m-licence": ("original_checked", "")})
     services.case_accept(actor=org.user("clerk"), case=theirs)
     notice = CaseNotice.objects.get(case=theirs)
     stored = CaseFile.objects.create(
@@ -322,7 +322,7 @@ def test_another_applicants_case_is_not_found(org, item) -> None:
 def test_the_timeline_names_roles_and_departments_never_staff(org, portal, item) -> None:
     apply_online(portal, item)
     case = Case.objects.get()
-    _check(org, case, {"m-apply": ("original_checked", ""), "m-licence": ("exempt", "")})
+    _check(org, case, {"m-apply": ("original_checked", ""), "m-licence": ("original_checked", "")})
     services.case_accept(actor=org.user("clerk"), case=case)
     response = portal.get(reverse("cases:portal_detail", args=[case.pk]))
     page = response.content.decode()
@@ -335,7 +335,7 @@ def test_the_timeline_names_roles_and_departments_never_staff(org, portal, item)
 def test_notices_download_as_pdf_for_the_own_case(org, portal, item) -> None:
     apply_online(portal, item)
     case = Case.objects.get()
-    _check(org, case, {"m-apply": ("original_checked", ""), "m-licence": ("exempt", "")})
+    _check(org, case, {"m-apply": ("original_checked", ""), "m-licence": ("original_checked", "")})
     services.case_accept(actor=org.user("clerk"), case=case)
     notice = CaseNotice.objects.get(case=case, kind="acceptance")
     response = portal.get(reverse("cases:portal_notice_pdf", args=[case.pk, notice.pk]))
@@ -356,7 +356,7 @@ def _in_correction(org, portal, item):
     _check(
         org,
         case,
-        {"m-apply": ("deficient", "缺少申请人签字"), "m-licence": ("exempt", "")},
+        {"m-apply": ("deficient", "缺少申请人签字"), "m-licence": ("original_checked", "")},
     )
     return services.case_request_correction(actor=org.user("clerk"), case=case, note="请补签后上传")
 
@@ -426,7 +426,7 @@ def test_withdraw_needs_a_reason_and_a_confirmation(org, portal, item) -> None:
 def test_no_withdrawal_after_the_decision(org, portal, item) -> None:
     apply_online(portal, item)
     case = Case.objects.get()
-    _check(org, case, {"m-apply": ("original_checked", ""), "m-licence": ("exempt", "")})
+    _check(org, case, {"m-apply": ("original_checked", ""), "m-licence": ("original_checked", "")})
     services.case_accept(actor=org.user("clerk"), case=case)
     services.case_start_review(actor=org.user("reviewer"), case=case)
     services.case_decide(actor=org.user("reviewer"), case=case, decision="approve")
@@ -513,7 +513,7 @@ def test_my_cases_and_a_case_page_take_a_fixed_number_of_queries(
             case = services.case_submit(
                 actor=org.user("clerk"), item=item, applicant=applicant, channel="window"
             )
-            _check(org, case, {"m-apply": ("original_checked", ""), "m-licence": ("exempt", "")})
+            _check(org, case, {"m-apply": ("original_checked", ""), "m-licence": ("original_checked", "")})
             services.case_accept(actor=org.user("clerk"), case=case)
 
     make_cases(1)

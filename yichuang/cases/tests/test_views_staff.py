@@ -242,7 +242,9 @@ def test_intake_makes_one_case_even_on_a_double_click(org, client_for, item, app
     page = _page(clerk.get(f"/cases/{case.pk}/"))
     assert case.number in page and "已接件" in page
     assert "申请人签字或盖章" in page and "经营项目与经营场所一致" in page  # review points per material
-    assert page.count('type="radio" name="state-') == 2 * 5 - 1  # 营业执照 alone may be exempt (licence)
+    assert (
+        page.count('type="radio" name="state-') == 2 * 4
+    )  # 免提交 only once an e-licence was fetched (免证办)
 
 
 def test_intake_without_a_selection_explains_what_is_missing(client_for, item, applicant) -> None:

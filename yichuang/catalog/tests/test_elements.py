@@ -16,6 +16,9 @@ from yichuang.catalog.elements import elements_clean
 from yichuang.catalog.tests.helpers import elements
 from yichuang.core.errors import ApplicationError
 
+# Cleaning checks licence type codes against the licence catalogue, which is in the database.
+pytestmark = pytest.mark.django_db
+
 
 def _errors(**overrides) -> dict[str, list[str]]:
     with pytest.raises(ApplicationError) as caught:

@@ -22,12 +22,7 @@ CST = dt.timezone(dt.timedelta(hours=8))
 @pytest.fixture
 def licence(org):
     cache.clear()  # the per-address lookup budget
-    kind = LicenceType.objects.create(
-        code="11100000000013100M001",
-        name="结婚证",
-        holder_kind="natural",
-        schema=[{"key": "spouse", "label": "配偶姓名", "required": True}],
-    )
+    kind = LicenceType.objects.get(code="11100000000013100M001")  # 结婚证, from the licence catalogue
     with time_machine.travel(dt.datetime(2026, 11, 2, 10, tzinfo=CST), tick=False):
         services.seal_create(actor=org.user("admin"), department=org.scjg)
         return services.licence_issue(
@@ -35,7 +30,13 @@ def licence(org):
             licence_type=kind,
             holder=ApplicantFactory(name="巴特尔"),
             issuer=org.scjg,
-            data={"spouse": "其其格"},
+            data={
+                "f1": "巴特尔",
+                "f2": "2026-05-20",
+                "f3": "其其格",
+                "f4": "150824199001011234",
+                "f5": "乌拉特中旗民政局",
+            },
         )
 
 

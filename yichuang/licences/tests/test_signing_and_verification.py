@@ -33,7 +33,7 @@ TODAY = dt.datetime(2026, 11, 2, 10, tzinfo=CST)
 @pytest.fixture
 def food_licence_type():
     return LicenceType.objects.create(
-        code="11100000000013338W019",
+        code="11100000000013338W999",  # a test type: the seeded catalogue has the real one
         name="食品经营许可证",
         holder_kind="natural",
         validity_years=5,
