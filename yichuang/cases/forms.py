@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from yichuang.accounts.forms import ServiceErrorFormMixin
 from yichuang.cases.models import CaseChannel, CaseMaterial, CaseMaterialState
 from yichuang.catalog.models import SpecialProcedureKind
+from yichuang.core.errors import ApplicationError
 
 if TYPE_CHECKING:  # a development dependency: only the type checker needs it
     from django_stubs_ext import StrOrPromise
@@ -87,6 +88,9 @@ class AssignForm(ServiceErrorFormMixin, forms.Form):
 
 
 class DecideForm(ServiceErrorFormMixin, forms.Form):
+    """准予 / 不予, and for a result another app makes (an e-licence) the fields it needs
+    (``hooks.result_form``): ``result_<key>`` each, and which licence it replaces for a 变更."""
+
     decision = forms.ChoiceField(
         label=_("决定"),
         choices=[("approve", _("准予")), ("deny", _("不予"))],
@@ -94,6 +98,44 @@ class DecideForm(ServiceErrorFormMixin, forms.Form):
         required=False,
     )
     reason = _text(_("决定理由"), rows=3, help_text=_("不予许可的，必须说明理由"))
+
+    def __init__(self, *args: Any, result: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.result = result
+        for item in (result or {}).get("fields", []):
+            self.fields[f"result_{item['key']}"] = forms.CharField(
+                label=item["label"],
+                required=False,
+                max_length=500,
+                initial=item.get("initial", ""),
+                help_text=_("准予时必填") if item.get("required") else "",
+            )
+        if replaces := (result or {}).get("replaces"):
+            self.fields["result_replaces"] = forms.ChoiceField(
+                label=_("变更的原证照"),
+                required=False,
+                choices=[("", _("（新发证照，不替换）")), *replaces],
+                help_text=_("变更、延续时选择被替换的原证照，新证照为其下一版本"),
+            )
+
+    def result_payload(self) -> dict[str, Any] | None:
+        if self.result is None:
+            return None
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "licence": {item["key"]: data.get(f"result_{item['key']}", "") for item in self.result["fields"]},
+            "replaces": data.get("result_replaces", ""),
+        }
+
+    def add_service_error(self, error: ApplicationError) -> None:
+        # The licence service names its fields "data.<key>" and "replaces"; the form "result_<key>".
+        error.fields = {
+            f"result_{name.removeprefix('data.')}"
+            if name.startswith("data.") or name == "replaces"
+            else name: value
+            for name, value in error.fields.items()
+        }
+        super().add_service_error(error)
 
 
 class SpecialProcedureForm(ServiceErrorFormMixin, forms.Form):

@@ -116,6 +116,11 @@ class ApplyForm(MaterialFilesMixin, ServiceErrorFormMixin, forms.Form):
     commit = forms.BooleanField(
         label=_("我已阅读上述告知内容，自愿作出承诺，并承担不实承诺的法律责任"), required=False
     )
+    use_licences = forms.BooleanField(
+        label=_("同意调取我（本单位）持有的有效电子证照替代相应材料（免证办），并授权本次办件使用"),
+        required=False,
+        initial=True,
+    )
 
     def __init__(
         self,
@@ -133,6 +138,9 @@ class ApplyForm(MaterialFilesMixin, ServiceErrorFormMixin, forms.Form):
         self.commitment_offered = commitment_offered
         if not commitment_offered:
             del self.fields["commit"]
+        self.licences_offered = any(material.licence_type_code for material in materials)
+        if not self.licences_offered:
+            del self.fields["use_licences"]
         self._add_material_fields(materials)
 
     def clean_idempotency_key(self) -> str:

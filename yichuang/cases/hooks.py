@@ -8,6 +8,8 @@ say) rolls the whole step back.
   (``options["use_licences"]``: the applicant agreed to 免证办).
 - ``on_approved(case, actor, options)`` — after 准予, before the decision notice
   (``options["result"]``: the result's data, e.g. a licence's fields).
+- ``on_result_form(case)`` — what the decision form asks for the result: ``{"title", "fields": [{"key",
+  "label", "required", "initial"}], "replaces": [(identifier, label)]}``, or None.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ Hook = Callable[..., None]
 
 _SUBMITTED: list[Hook] = []
 _APPROVED: list[Hook] = []
+_RESULT_FORMS: list[Callable[[Any], dict[str, Any] | None]] = []
 
 
 def on_submitted(hook: Hook) -> Hook:
@@ -41,3 +44,16 @@ def submitted(*, case: Any, actor: Any, options: dict[str, Any]) -> None:
 def approved(*, case: Any, actor: Any, options: dict[str, Any]) -> None:
     for hook in _APPROVED:
         hook(case=case, actor=actor, options=options)
+
+
+def on_result_form(hook: Callable[[Any], dict[str, Any] | None]) -> Callable[[Any], dict[str, Any] | None]:
+    if hook not in _RESULT_FORMS:
+        _RESULT_FORMS.append(hook)
+    return hook
+
+
+def result_form(case: Any) -> dict[str, Any] | None:
+    for hook in _RESULT_FORMS:
+        if (spec := hook(case)) is not None:
+            return spec
+    return None

@@ -251,6 +251,7 @@ def _submit(request: HttpRequest, form: ApplyForm, item: ServiceItem, applicant:
             channel=_channel(request),
             idempotency_key=data["idempotency_key"],
             by_commitment=bool(data.get("commit")),
+            use_licences=bool(data.get("use_licences")),
         )
         # A repeated key returns the case made by the first click, files and all: attach nothing twice.
         if not case.files.exists():

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from yichuang.accounts.models import User
-from yichuang.cases import commitments, policies, selectors, services, timing
+from yichuang.cases import commitments, hooks, policies, selectors, services, timing
 from yichuang.cases.forms import (
     AssignForm,
     DecideForm,
@@ -121,14 +121,18 @@ def _raise(error: ApplicationError) -> Any:
 @require_POST
 def review_decide(request: HttpRequest, case_id: int) -> HttpResponse:
     case = staff_case(request, case_id)
-    form = DecideForm(request.POST, prefix="decide")
+    form = DecideForm(request.POST, prefix="decide", result=hooks.result_form(case))
     form.is_valid()
     decision = form.cleaned_data.get("decision") or request.POST.get("decide-decision", "")
     return run_action(
         request,
         case,
         lambda: services.case_decide(
-            actor=request.user, case=case, decision=decision, reason=form.cleaned_data.get("reason", "")
+            actor=request.user,
+            case=case,
+            decision=decision,
+            reason=form.cleaned_data.get("reason", ""),
+            result=form.result_payload(),
         ),
         success="已作出准予决定" if decision == "approve" else "已作出不予许可决定",
         form=form,

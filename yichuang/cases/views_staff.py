@@ -25,7 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from yichuang.accounts.models import User
 from yichuang.accounts.roles import Role
-from yichuang.cases import notices, policies, selectors
+from yichuang.cases import hooks, notices, policies, selectors
 from yichuang.cases.forms import (
     AssignForm,
     DecideForm,
@@ -145,7 +145,7 @@ def run_action(
     case: Case,
     action: Callable[[], Any],
     *,
-    success: str,
+    success: str | Callable[[Any], str],
     form: Form | None = None,
     form_key: str = "",
     page: dict[str, Any] | None = None,
@@ -154,7 +154,7 @@ def run_action(
     in the form (htmx) or on the page again with what was typed (``form``, ``page``)."""
     before = set(case.notices.values_list("pk", flat=True))
     try:
-        action()
+        done = action()
     except ApplicationError as error:
         fragment = htmx_error(request, error)
         if fragment is not None:
@@ -166,7 +166,7 @@ def run_action(
         bound = {form_key: form} if form is not None and form_key else {}
         return case_page(request, case, error=error, bound=bound, status=error.status, **(page or {}))
     issued = sorted(set(case.notices.values_list("pk", flat=True)) - before)
-    messages.success(request, success)
+    messages.success(request, success(done) if callable(success) else success)
     url = case_url(case, issued)
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
@@ -229,7 +229,7 @@ def _forms(case: Case, bound: dict[str, Form]) -> dict[str, Form]:
         "correction": NoteForm(prefix="correction"),
         "withdraw": ReasonForm(prefix="withdraw"),
         "assign": AssignForm(prefix="assign", reviewers=department_reviewers(case)),
-        "decide": DecideForm(prefix="decide"),
+        "decide": DecideForm(prefix="decide", result=hooks.result_form(case)),
         "procedure_start": SpecialProcedureForm(
             prefix="procedure",
             initial={"kind": listed.get("kind"), "name": listed.get("name", ""), "days": listed.get("days")},
@@ -286,6 +286,9 @@ def case_page(
         "remaining": selectors.remaining_working_days(case),
         "materials": checklist_rows(materials, checklist_data, checklist_errors),
         "has_deferrable": any(r.material.necessity == MaterialNecessity.DEFERRABLE for r in materials),
+        "licence_materials": any(
+            r.material.licence_type_code and r.state in ("missing", "deficient") for r in materials
+        ),
         "outstanding_deferrable": outstanding_deferrable,
         "deficiency_commitment": deficiency_commitment,
         "files": case.files.select_related("case_material__material").defer("data"),

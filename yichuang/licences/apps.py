@@ -14,4 +14,5 @@ class LicencesConfig(AppConfig):
 
         hooks.on_submitted(exemption.on_submitted)
         hooks.on_approved(issuing.on_approved)
+        hooks.on_result_form(issuing.result_form)
         references.register_licence_types(selectors.licence_type_names)

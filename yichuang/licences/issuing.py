@@ -87,3 +87,22 @@ def on_approved(*, case: Case, actor: Any, options: dict[str, Any]) -> None:
                 code="wrong_previous",
             )
     licence_issue_for_case(actor=actor, case=case, licence_type=licence_type, data=data, previous=previous)
+
+
+def result_form(case: Case) -> dict[str, Any] | None:
+    """What the decision form asks when approving ``case`` issues a licence (``hooks.on_result_form``)."""
+    licence_type = result_licence_type(case.item_version)
+    if licence_type is None:
+        return None
+    initial = licence_data_initial(case, licence_type)
+    return {
+        "title": f"{licence_type.name}照面信息",
+        "fields": [{**item, "initial": initial.get(item["key"], "")} for item in licence_type.schema],
+        "replaces": [
+            (
+                row.identifier,
+                f"{row.licence_type.name} {row.number}（第{row.version}版，{row.issued_on:%Y-%m-%d}）",
+            )
+            for row in replaceable_licences(case, licence_type)
+        ],
+    }

@@ -107,13 +107,13 @@ def _holder_identifier(licence_type: LicenceType, holder: Applicant) -> str:
 def _data_checked(licence_type: LicenceType, data: dict[str, Any]) -> dict[str, Any]:
     known = {field["key"] for field in licence_type.schema}
     missing = [
-        f["label"]
-        for f in licence_type.schema
-        if f.get("required") and not str(data.get(f["key"], "")).strip()
+        f for f in licence_type.schema if f.get("required") and not str(data.get(f["key"], "")).strip()
     ]
     if missing:
         raise ApplicationError(
-            f"照面信息缺少：{'、'.join(missing)}", fields={"data": missing}, code="licence_data_incomplete"
+            f"照面信息缺少：{'、'.join(f['label'] for f in missing)}",
+            fields={f"data.{f['key']}": [f"请填写{f['label']}"] for f in missing},
+            code="licence_data_incomplete",
         )
     unknown = sorted(set(data) - known)
     if unknown:
