@@ -195,6 +195,16 @@ YICHUANG_TOKEN_CACHE_SECONDS = float(os.environ.get("YICHUANG_TOKEN_CACHE_SECOND
 # from this secret. Set it in production (and keep it: without it no seal can sign); the fallback is for
 # the demo and tests only.
 YICHUANG_SEAL_SECRET = os.environ.get("YICHUANG_SEAL_SECRET", "") or f"dev-seal:{SECRET_KEY}"
+# 用证授权: how long a holder's consent lets a case use his licence (days, 1–366).
+YICHUANG_LICENCE_AUTHORISATION_DAYS = int(os.environ.get("YICHUANG_LICENCE_AUTHORISATION_DAYS", "30"))
+# 免证办 data-sharing providers, asked in order (comma-separated dotted class paths).
+YICHUANG_LICENCE_PROVIDERS = [
+    path.strip()
+    for path in os.environ.get(
+        "YICHUANG_LICENCE_PROVIDERS", "yichuang.licences.sharing.LibraryProvider"
+    ).split(",")
+    if path.strip()
+]
 
 # Cases (办件): where the QR codes on notices point, when the deadline warning starts, how long a
 # 告知承诺 verification may take, the remedies named on refusals and denials, and the sweep interval.

@@ -14,7 +14,10 @@ _MENU = [
     ("case.intake", "cases:window", "窗口受理"),
     ("case.review", "cases:review_inbox", "审批办件"),
     ("case.deliver", "cases:issue_desk", "出证窗口"),
+    # Everyone who may revoke (chief representative, admin) also issues: one entry covers both.
+    ("licence.issue", "licences:staff_list", "电子证照"),
     ("case.apply", "cases:portal_list", "我的办件"),
+    ("case.apply", "licences:library", "我的证照"),
     ("case.apply", "catalog:guide_index", "办事指南"),
     ("catalog.view", "catalog:workbench", "事项库"),
     ("catalog.view", "catalog:change_list", "事项变更"),

@@ -219,7 +219,7 @@ class CaseMaterial(models.Model):
     # 免证办: the e-licence that satisfied this material, where it came from and the holder's authorisation.
     licence_identifier = models.CharField(_("电子证照标识"), max_length=120, blank=True)
     licence_provider = models.CharField(_("证照来源"), max_length=40, blank=True)
-    licence_authorisation = models.CharField(_("用证授权编号"), max_length=40, blank=True)
+    licence_authorisation = models.CharField(_("用证授权编号"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["case_id", "material__position"]

@@ -13,6 +13,7 @@ from ninja import Router, Schema
 from yichuang.cases import views_track
 from yichuang.core.errors import TooManyRequestsError
 from yichuang.core.masking import mask_id_number, mask_name
+from yichuang.licences.api_library import router as library_router
 from yichuang.licences.models import Seal
 from yichuang.licences.verification import Verdict, licence_verify_document, licence_verify_identifier
 
@@ -112,3 +113,8 @@ def seal_list(request: HttpRequest) -> list[dict[str, Any]]:
             "department__path", "-valid_from", "-pk"
         )
     ]
+
+
+# The library's and the issuing departments' operations (signed in, except the 免证办清单): after the
+# public ones above, under the same prefix.
+router.add_router("", library_router)

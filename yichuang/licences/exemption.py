@@ -21,6 +21,8 @@ from yichuang.core.permissions import has_capability
 from yichuang.licences.models import AuthorisationChannel
 from yichuang.licences.sharing import providers
 
+# CaseMaterial.licence_identifier / licence_authorisation hold this much.
+_REFERENCE_MAX = 120
 # What a licence can still replace: the window has not taken the paper yet.
 _OPEN = frozenset({CaseMaterialState.MISSING, CaseMaterialState.DEFICIENT})
 
@@ -47,7 +49,13 @@ def _satisfy(actor: Any, case: Case, row: CaseMaterial, channel: str) -> bool:
         if not held:
             continue
         licence = held[0]
+        if len(licence.identifier) > _REFERENCE_MAX:
+            continue  # not an identifier this platform can record; ask the next provider
         reference = provider.authorise(actor=actor, licence=licence, case=case, channel=channel)
+        if len(reference) > _REFERENCE_MAX:
+            raise ApplicationError(
+                f"{provider.label}返回的用证授权编号过长，无法记录", code="provider_reference"
+            )
         provider.use(actor=actor, reference=reference, purpose=f"{case.number} 免证办：{row.material.name}")
         row.state = CaseMaterialState.EXEMPT
         row.note = f"免证办：已调取{licence.type_name}（{licence.issuer_name}）"

@@ -80,16 +80,19 @@ def licence_verify_document(document: dict[str, Any], *, today: dt.date | None =
     signature = str(document.get("signature", ""))
     if not isinstance(content, dict):
         return Verdict("unknown")
-    seal = Seal.objects.filter(code=str(content.get("seal", ""))).first()
+    seal_code, identifier = str(content.get("seal", "")), str(content.get("identifier", ""))
+    if "\x00" in seal_code + identifier + signature:
+        return Verdict("unknown")  # no code, identifier or signature has a NUL (nor may it reach a query)
+    seal = Seal.objects.filter(code=seal_code).first()
     if seal is None:
         return Verdict("unknown_issuer")
     presented = signing.canonical(content)
     if not signing.verify(seal.public_key, presented, signature):
         # The recorded content, signed by another key, is a forged issuer; any other content is altered.
-        recorded = Licence.objects.filter(identifier=str(content.get("identifier", ""))).first()
+        recorded = Licence.objects.filter(identifier=identifier).first()
         same = recorded is not None and recorded.digest == signing.sm3_hex(presented)
         return Verdict("unknown_issuer" if same or recorded is None else "altered", recorded)
-    verdict = licence_verify_identifier(str(content.get("identifier", "")), today=today)
+    verdict = licence_verify_identifier(identifier, today=today)
     if verdict.licence is not None and verdict.licence.signature != signature:
         return Verdict("altered", verdict.licence)
     return verdict

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='casematerial',
             name='licence_authorisation',
-            field=models.CharField(blank=True, max_length=40, verbose_name='用证授权编号'),
+            field=models.CharField(blank=True, max_length=120, verbose_name='用证授权编号'),
         ),
         migrations.AddField(
             model_name='casematerial',

@@ -77,3 +77,10 @@ def test_lookups_share_the_per_address_limit(licence, settings) -> None:
         assert client.get("/api/v1/licences/verify", {"identifier": licence.identifier}).status_code == 200
     refused = client.get("/api/v1/licences/verify", {"identifier": licence.identifier})
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+
+
+def test_a_file_with_a_nul_in_its_codes_is_unknown_not_a_server_error(client, licence) -> None:
+    document = licence_document(licence)
+    document["content"]["seal"] = "\u0000" + document["content"]["seal"]
+    response = client.post("/api/v1/licences/verify", document, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "unknown"

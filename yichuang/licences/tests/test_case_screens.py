@@ -13,18 +13,9 @@ from yichuang.cases import services as case_services
 from yichuang.cases.models import Case, CaseMaterialState, CaseStatus
 from yichuang.cases.tests.test_views_portal import PDF, material_field
 from yichuang.licences.models import LicenceUse
-from yichuang.licences.tests.test_exemption_and_issuing import (  # noqa: F401  (fixtures)
-    FOOD_DATA,
-    MONDAY,
-    _in_review,
-    _monday,
-    _rows,
-    business_licence,
-    company,
-    item,
-)
+from yichuang.licences.tests.conftest import FOOD_DATA, MONDAY, in_review, rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday")]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -50,7 +41,7 @@ def test_the_portal_applies_with_consent_and_no_licence_upload(
     )
     assert response.status_code == 302, _page(response)
     case = Case.objects.get()
-    row = _rows(case)["m-licence"]
+    row = rows(case)["m-licence"]
     assert row.state == CaseMaterialState.EXEMPT and row.licence_identifier == business_licence.identifier
 
 
@@ -63,7 +54,7 @@ def test_the_window_fetches_and_the_reviewer_reads_under_the_authorisation(
     assert "调取电子证照（免证办）" in page and "可用电子证照替代" in page
     response = clerk.post(f"/cases/{case.pk}/licences/fetch/", follow=True)
     assert "已调取 1 项电子证照，相应材料免提交" in _page(response)
-    row = _rows(case)["m-licence"]
+    row = rows(case)["m-licence"]
     assert row.state == CaseMaterialState.EXEMPT
     page = _page(clerk.get(f"/cases/{case.pk}/"))
     assert business_licence.identifier in page and row.licence_authorisation in page
@@ -91,7 +82,7 @@ def test_the_decision_form_asks_for_the_licence_and_issues_it(org, client_for, c
     from yichuang.licences import services
 
     services.seal_create(actor=org.user("admin"), department=org.scjg)
-    case = _in_review(org, item, company)
+    case = in_review(org, item, company)
     reviewer = client_for("reviewer")
     page = _page(reviewer.get(f"/cases/{case.pk}/"))
     assert "经营者名称" in page and 'name="decide-result_f1"' in page

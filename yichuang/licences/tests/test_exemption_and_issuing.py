@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.test import override_settings
 
-from yichuang.accounts.models import Applicant
 from yichuang.accounts.tests.factories import ApplicantFactory, valid_credit_code
 from yichuang.cases import services as case_services
 from yichuang.cases.models import CaseMaterialState, CaseStatus
@@ -23,75 +22,17 @@ from yichuang.licences.exemption import case_fetch_licences
 from yichuang.licences.models import LicenceAuthorisation, LicenceStatus, LicenceType, LicenceUse
 from yichuang.licences.selectors import exemption_list
 from yichuang.licences.sharing import SharedLicence
+from yichuang.licences.tests.conftest import (
+    BUSINESS_LICENCE,
+    FOOD_DATA,
+    FOOD_LICENCE,
+    MONDAY,
+    in_review,
+    rows,
+)
 from yichuang.licences.verification import licence_verify
 
-pytestmark = pytest.mark.django_db
-
-CST = dt.timezone(dt.timedelta(hours=8))
-MONDAY = dt.datetime(2026, 11, 2, 10, tzinfo=CST)
-BUSINESS_LICENCE = "11100000000013338W001"
-FOOD_LICENCE = "11100000000013338W019"
-FOOD_DATA = {
-    "f1": "草原牧歌餐饮有限公司",
-    "f2": "乌云",
-    "f3": "海流图镇团结路8号",
-    "f4": "海流图镇团结路8号一层",
-    "f5": "餐饮服务经营者（小型餐饮）",
-    "f6": "热食类食品制售",
-}
-
-
-@pytest.fixture(autouse=True)
-def _monday():
-    with time_machine.travel(MONDAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def company(org) -> Applicant:
-    return ApplicantFactory(
-        kind="legal",
-        name="草原牧歌餐饮有限公司",
-        id_number="",
-        credit_code=valid_credit_code("91"),
-        legal_representative="乌云",
-        address="海流图镇团结路8号",
-        user=org.user("applicant"),
-    )
-
-
-@pytest.fixture
-def business_licence(org, company):
-    services.seal_create(actor=org.user("admin"), department=org.scjg)
-    return services.licence_issue(
-        actor=org.user("reviewer"),
-        licence_type=LicenceType.objects.get(code=BUSINESS_LICENCE),
-        holder=company,
-        issuer=org.scjg,
-        data={
-            "f1": company.name,
-            "f2": "有限责任公司",
-            "f3": "乌云",
-            "f5": "2026-03-01",
-            "f6": "海流图镇团结路8号",
-            "f7": "餐饮服务",
-        },
-    )
-
-
-@pytest.fixture
-def item(org):
-    """食品经营许可: 申请书 (m-apply) + 营业执照 (m-licence, replaceable); the result is the food licence."""
-    return publish_item(
-        actor=org.user("admin"),
-        department=org.scjg,
-        basic_code="11A000100001",
-        result_licence_type_code=FOOD_LICENCE,
-    )
-
-
-def _rows(case):
-    return {row.material.key: row for row in case.materials.select_related("material")}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday")]
 
 
 def test_online_with_consent_the_licence_material_needs_no_upload(
@@ -100,7 +41,7 @@ def test_online_with_consent_the_licence_material_needs_no_upload(
     case = case_services.case_submit(
         actor=org.user("applicant"), item=item, applicant=company, channel="online", use_licences=True
     )
-    row = _rows(case)["m-licence"]
+    row = rows(case)["m-licence"]
     assert row.state == CaseMaterialState.EXEMPT
     assert (row.licence_identifier, row.licence_provider) == (business_licence.identifier, "library")
     authorisation = LicenceAuthorisation.objects.get(reference=row.licence_authorisation)
@@ -111,10 +52,10 @@ def test_online_with_consent_the_licence_material_needs_no_upload(
     )
     assert authorisation.valid_until == MONDAY + dt.timedelta(days=30)
     assert LicenceUse.objects.get(authorisation=authorisation).purpose.endswith("免证办：营业执照")
-    assert _rows(case)["m-apply"].state == CaseMaterialState.MISSING
+    assert rows(case)["m-apply"].state == CaseMaterialState.MISSING
     # The window takes only the application form; the licence material is already satisfied.
     case_services.case_check_materials(
-        actor=org.user("clerk"), case=case, findings={_rows(case)["m-apply"].pk: ("original_checked", "")}
+        actor=org.user("clerk"), case=case, findings={rows(case)["m-apply"].pk: ("original_checked", "")}
     )
     assert case_services.case_accept(actor=org.user("clerk"), case=case).status == CaseStatus.ACCEPTED
     actions = set(AuditEvent.objects.values_list("action", flat=True))
@@ -128,12 +69,12 @@ def test_without_consent_or_a_valid_licence_the_material_stays_missing(
     plain = case_services.case_submit(
         actor=org.user("applicant"), item=item, applicant=company, channel="online"
     )
-    assert _rows(plain)["m-licence"].state == CaseMaterialState.MISSING
+    assert rows(plain)["m-licence"].state == CaseMaterialState.MISSING
     services.licence_revoke(actor=org.user("chief_rep"), licence=business_licence, reason="企业申请注销")
     revoked = case_services.case_submit(
         actor=org.user("applicant"), item=item, applicant=company, channel="online", use_licences=True
     )
-    assert _rows(revoked)["m-licence"].state == CaseMaterialState.MISSING
+    assert rows(revoked)["m-licence"].state == CaseMaterialState.MISSING
     assert not LicenceAuthorisation.objects.exists()
 
 
@@ -158,12 +99,12 @@ def test_an_expired_licence_satisfies_nothing(org, company, item) -> None:
         case = case_services.case_submit(
             actor=org.user("applicant"), item=other, applicant=company, channel="online", use_licences=True
         )
-    assert _rows(case)["m-food"].state == CaseMaterialState.MISSING
+    assert rows(case)["m-food"].state == CaseMaterialState.MISSING
 
 
 def test_the_window_fetches_licences_with_the_applicant_present(org, company, business_licence, item) -> None:
     case = case_services.case_submit(actor=org.user("clerk"), item=item, applicant=company, channel="window")
-    row = _rows(case)["m-licence"]
+    row = rows(case)["m-licence"]
     with pytest.raises(ApplicationError, match="须先调取"):
         case_services.case_check_materials(
             actor=org.user("clerk"), case=case, findings={row.pk: ("exempt", "")}
@@ -172,7 +113,7 @@ def test_the_window_fetches_licences_with_the_applicant_present(org, company, bu
         case_fetch_licences(actor=org.user("reviewer_wjw"), case=case)
     result = case_fetch_licences(actor=org.user("clerk"), case=case)
     assert [r.material.key for r in result.satisfied] == ["m-licence"] and not result.not_held
-    row = _rows(case)["m-licence"]
+    row = rows(case)["m-licence"]
     assert row.state == CaseMaterialState.EXEMPT and row.licence_identifier == business_licence.identifier
     authorisation = LicenceAuthorisation.objects.get(reference=row.licence_authorisation)
     assert (authorisation.channel, authorisation.granted_by) == ("window", org.user("clerk"))
@@ -229,20 +170,9 @@ def test_authorisations_are_the_holders_and_lapse(org, company, business_licence
     assert LicenceUse.objects.count() == 1
 
 
-def _in_review(org, item, company):
-    case = case_services.case_submit(actor=org.user("clerk"), item=item, applicant=company, channel="window")
-    case_services.case_check_materials(
-        actor=org.user("clerk"),
-        case=case,
-        findings={row.pk: ("original_checked", "") for row in _rows(case).values()},
-    )
-    case_services.case_accept(actor=org.user("clerk"), case=case)
-    return case_services.case_start_review(actor=org.user("reviewer"), case=case)
-
-
 def test_approving_a_licence_result_issues_the_signed_licence(org, company, item) -> None:
     services.seal_create(actor=org.user("admin"), department=org.scjg)
-    case = _in_review(org, item, company)
+    case = in_review(org, item, company)
     with pytest.raises(ApplicationError) as caught:
         case_services.case_decide(actor=org.user("reviewer"), case=case, decision="approve")
     assert caught.value.code == "licence_data_missing"
@@ -268,20 +198,20 @@ def test_a_change_decision_supersedes_the_old_licence(org, company, item) -> Non
     services.seal_create(actor=org.user("admin"), department=org.scjg)
     first = case_services.case_decide(
         actor=org.user("reviewer"),
-        case=_in_review(org, item, company),
+        case=in_review(org, item, company),
         decision="approve",
         result={"licence": FOOD_DATA},
     ).licences.get()
     with pytest.raises(ApplicationError):
         case_services.case_decide(
             actor=org.user("reviewer"),
-            case=_in_review(org, item, company),
+            case=in_review(org, item, company),
             decision="approve",
             result={"licence": FOOD_DATA, "replaces": "1.2.156.3005.2.x"},
         )
     changed = case_services.case_decide(
         actor=org.user("reviewer"),
-        case=_in_review(org, item, company),
+        case=in_review(org, item, company),
         decision="approve",
         result={
             "licence": {**FOOD_DATA, "f6": "热食类食品制售、冷食类食品制售"},
@@ -329,7 +259,7 @@ def test_other_providers_are_configured_and_asked_in_order(org, company, item) -
         case = case_services.case_submit(
             actor=org.user("applicant"), item=item, applicant=company, channel="online", use_licences=True
         )
-    row = _rows(case)["m-licence"]
+    row = rows(case)["m-licence"]
     assert (row.state, row.licence_provider) == (CaseMaterialState.EXEMPT, "province")
     assert (
         row.licence_authorisation == f"NM-{case.number}"

@@ -1,0 +1,94 @@
+"""Fixtures of the licence tests that go through cases: a company with a portal login, its business
+licence, the 食品经营许可 item whose result is the food licence, and a Monday to stand on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from yichuang.accounts.models import Applicant
+from yichuang.accounts.tests.factories import ApplicantFactory, valid_credit_code
+from yichuang.cases import services as case_services
+from yichuang.catalog.tests.helpers import publish_item
+from yichuang.licences import services
+from yichuang.licences.models import LicenceType
+
+CST = dt.timezone(dt.timedelta(hours=8))
+MONDAY = dt.datetime(2026, 11, 2, 10, tzinfo=CST)
+BUSINESS_LICENCE = "11100000000013338W001"
+FOOD_LICENCE = "11100000000013338W019"
+FOOD_DATA = {
+    "f1": "草原牧歌餐饮有限公司",
+    "f2": "乌云",
+    "f3": "海流图镇团结路8号",
+    "f4": "海流图镇团结路8号一层",
+    "f5": "餐饮服务经营者（小型餐饮）",
+    "f6": "热食类食品制售",
+}
+
+
+@pytest.fixture
+def monday():
+    with time_machine.travel(MONDAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def company(org) -> Applicant:
+    return ApplicantFactory(
+        kind="legal",
+        name="草原牧歌餐饮有限公司",
+        id_number="",
+        credit_code=valid_credit_code("91"),
+        legal_representative="乌云",
+        address="海流图镇团结路8号",
+        user=org.user("applicant"),
+    )
+
+
+@pytest.fixture
+def business_licence(org, company):
+    services.seal_create(actor=org.user("admin"), department=org.scjg)
+    return services.licence_issue(
+        actor=org.user("reviewer"),
+        licence_type=LicenceType.objects.get(code=BUSINESS_LICENCE),
+        holder=company,
+        issuer=org.scjg,
+        data={
+            "f1": company.name,
+            "f2": "有限责任公司",
+            "f3": "乌云",
+            "f5": "2026-03-01",
+            "f6": "海流图镇团结路8号",
+            "f7": "餐饮服务",
+        },
+    )
+
+
+@pytest.fixture
+def item(org):
+    """食品经营许可: 申请书 (m-apply) + 营业执照 (m-licence, replaceable); the result is the food licence."""
+    return publish_item(
+        actor=org.user("admin"),
+        department=org.scjg,
+        basic_code="11A000100001",
+        result_licence_type_code=FOOD_LICENCE,
+    )
+
+
+def in_review(org, item, company):
+    """Received at the window with every material checked, accepted, taken by the reviewer."""
+    case = case_services.case_submit(actor=org.user("clerk"), item=item, applicant=company, channel="window")
+    case_services.case_check_materials(
+        actor=org.user("clerk"),
+        case=case,
+        findings={row.pk: ("original_checked", "") for row in rows(case).values()},
+    )
+    case_services.case_accept(actor=org.user("clerk"), case=case)
+    return case_services.case_start_review(actor=org.user("reviewer"), case=case)
+
+
+def rows(case):
+    return {row.material.key: row for row in case.materials.select_related("material")}
