@@ -3,21 +3,14 @@ licence, the 食品经营许可 item whose result is the food licence, and a Mon
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 import time_machine
 
 from yichuang.accounts.models import Applicant
-from yichuang.accounts.tests.factories import ApplicantFactory, valid_credit_code
 from yichuang.cases import services as case_services
 from yichuang.catalog.tests.helpers import publish_item
-from yichuang.licences import services
-from yichuang.licences.models import LicenceType
+from yichuang.licences.tests.helpers import MONDAY, issue_business_licence, make_company
 
-CST = dt.timezone(dt.timedelta(hours=8))
-MONDAY = dt.datetime(2026, 11, 2, 10, tzinfo=CST)
-BUSINESS_LICENCE = "11100000000013338W001"
 FOOD_LICENCE = "11100000000013338W019"
 FOOD_DATA = {
     "f1": "草原牧歌餐饮有限公司",
@@ -37,34 +30,17 @@ def monday():
 
 @pytest.fixture
 def company(org) -> Applicant:
-    return ApplicantFactory(
-        kind="legal",
-        name="草原牧歌餐饮有限公司",
-        id_number="",
-        credit_code=valid_credit_code("91"),
-        legal_representative="乌云",
-        address="海流图镇团结路8号",
-        user=org.user("applicant"),
-    )
+    return make_company(org)
 
 
 @pytest.fixture
 def business_licence(org, company):
-    services.seal_create(actor=org.user("admin"), department=org.scjg)
-    return services.licence_issue(
-        actor=org.user("reviewer"),
-        licence_type=LicenceType.objects.get(code=BUSINESS_LICENCE),
-        holder=company,
-        issuer=org.scjg,
-        data={
-            "f1": company.name,
-            "f2": "有限责任公司",
-            "f3": "乌云",
-            "f5": "2026-03-01",
-            "f6": "海流图镇团结路8号",
-            "f7": "餐饮服务",
-        },
-    )
+    return issue_business_licence(org, company)
+
+
+@pytest.fixture
+def licence(org, company):
+    return issue_business_licence(org, company)
 
 
 @pytest.fixture

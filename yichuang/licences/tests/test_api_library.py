@@ -7,44 +7,25 @@ import datetime as dt
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 
-from yichuang.accounts.models import Applicant
 from yichuang.accounts.tests.factories import ApplicantFactory
 from yichuang.core.masking import mask_id_number
 from yichuang.core.models import AuditEvent
 from yichuang.licences import authorisations
-from yichuang.licences.models import Licence, LicenceAuthorisation, LicenceStatus
-from yichuang.licences.tests.test_library import (
+from yichuang.licences.models import LicenceAuthorisation, LicenceStatus
+from yichuang.licences.tests.helpers import (
     MONDAY,
     another_applicant_user,
     issue_business_licence,
     issue_marriage_certificate,
-    make_company,
     make_item,
     open_case,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday")]
 
 API = "/api/v1/licences"
-
-
-@pytest.fixture(autouse=True)
-def _monday() -> Any:
-    with time_machine.travel(MONDAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def company(org: Any) -> Applicant:
-    return make_company(org)
-
-
-@pytest.fixture
-def licence(org: Any, company: Applicant) -> Licence:
-    return issue_business_licence(org, company)
 
 
 def post(client: Client, url: str, body: dict[str, Any] | None = None) -> Any:

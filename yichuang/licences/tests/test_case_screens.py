@@ -13,7 +13,8 @@ from yichuang.cases import services as case_services
 from yichuang.cases.models import Case, CaseMaterialState, CaseStatus
 from yichuang.cases.tests.test_views_portal import PDF, material_field
 from yichuang.licences.models import LicenceUse
-from yichuang.licences.tests.conftest import FOOD_DATA, MONDAY, in_review, rows
+from yichuang.licences.tests.conftest import FOOD_DATA, in_review, rows
+from yichuang.licences.tests.helpers import MONDAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday")]
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -22,14 +22,8 @@ from yichuang.licences.exemption import case_fetch_licences
 from yichuang.licences.models import LicenceAuthorisation, LicenceStatus, LicenceType, LicenceUse
 from yichuang.licences.selectors import exemption_list
 from yichuang.licences.sharing import SharedLicence
-from yichuang.licences.tests.conftest import (
-    BUSINESS_LICENCE,
-    FOOD_DATA,
-    FOOD_LICENCE,
-    MONDAY,
-    in_review,
-    rows,
-)
+from yichuang.licences.tests.conftest import FOOD_DATA, FOOD_LICENCE, in_review, rows
+from yichuang.licences.tests.helpers import BUSINESS_LICENCE, MONDAY
 from yichuang.licences.verification import licence_verify
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday")]

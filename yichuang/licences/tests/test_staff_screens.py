@@ -4,10 +4,7 @@ and the public 免证办清单 with the share e-licences satisfied."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-import time_machine
 from django.test import Client
 
 from yichuang.accounts.models import Applicant
@@ -18,33 +15,15 @@ from yichuang.core.masking import mask_id_number
 from yichuang.core.models import AuditEvent
 from yichuang.licences import services
 from yichuang.licences.models import Licence, LicenceStatus
-from yichuang.licences.tests.test_library import (
+from yichuang.licences.tests.helpers import (
     BUSINESS_LICENCE,
-    MONDAY,
     issue_business_licence,
     issue_marriage_certificate,
-    make_company,
     make_item,
     open_case,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _monday() -> Any:
-    with time_machine.travel(MONDAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def company(org: Any) -> Applicant:
-    return make_company(org)
-
-
-@pytest.fixture
-def licence(org: Any, company: Applicant) -> Licence:
-    return issue_business_licence(org, company)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday")]
 
 
 @pytest.fixture
