@@ -12,7 +12,12 @@ from yichuang.catalog.demo import load_demo_catalog
 from yichuang.catalog.importing import catalog_import_start
 from yichuang.catalog.models import CatalogImport, ImportStatus
 from yichuang.core.shared_data import REAL_CATALOGUE, shared_data_file
-from yichuang.licences.demo import demo_applicant_fits, demo_case_result, load_demo_licences
+from yichuang.licences.demo import (
+    demo_applicant_fits,
+    demo_case_result,
+    load_demo_holdings,
+    load_demo_licences,
+)
 
 
 def real_catalogue_path() -> Path | None:
@@ -38,4 +43,5 @@ def load_everything(*, real_catalogue: bool = True, out: Any = None) -> dict[str
     report["catalog"] = load_demo_catalog(admin=admin, out=out)
     report["real_catalogue"] = load_real_catalogue(admin=admin) if real_catalogue else None
     report["cases"] = load_demo_cases(result_for=demo_case_result, fits=demo_applicant_fits)
+    report["holdings"] = load_demo_holdings(out=out)
     return report

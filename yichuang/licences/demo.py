@@ -12,8 +12,8 @@ from yichuang.cases.models import Case
 from yichuang.catalog.models import ServiceItem
 from yichuang.licences.catalogue import licence_catalogue_seed
 from yichuang.licences.issuing import licence_data_initial, result_licence_type
-from yichuang.licences.models import LicenceType, Seal
-from yichuang.licences.services import seal_create
+from yichuang.licences.models import Licence, LicenceType, Seal
+from yichuang.licences.services import licence_issue, seal_create
 
 
 def load_demo_licences(*, admin: User, out: Any = None) -> dict[str, int]:
@@ -52,3 +52,37 @@ def demo_applicant_fits(item: ServiceItem, applicant: Applicant) -> bool:
     version = item.current_version
     licence_type = result_licence_type(version) if version is not None else None
     return licence_type is None or licence_type.holder_kind == applicant.kind
+
+
+def load_demo_holdings(*, out: Any = None) -> int:
+    """The demo company (login ``company``) holds its 营业执照 and 食品经营许可证, so 我的证照 shows them and
+    its applications can use them (免证办). Idempotent."""
+    company = Applicant.objects.filter(user__username="company").first()
+    reviewer = User.objects.filter(username="reviewer").select_related("department").first()
+    if company is None or reviewer is None or reviewer.department is None:
+        return 0
+    made = 0
+    for name in ("营业执照", "食品经营许可证"):
+        licence_type = LicenceType.objects.get(name=name)
+        if Licence.objects.filter(holder=company, licence_type=licence_type).exists():
+            continue
+        initial = {
+            "名称": company.name,
+            "经营者名称": company.name,
+            "类型": "有限责任公司",
+            "主体业态": "餐饮服务经营者",
+        }
+        data = {
+            field["key"]: initial.get(field["label"])
+            or (company.legal_representative if field["label"].startswith("法定代表人") else "")
+            or (company.address if any(word in field["label"] for word in ("住所", "场所")) else "")
+            or (timezone.localdate().isoformat() if "日期" in field["label"] else f"{field['label']}（示例）")
+            for field in licence_type.schema
+        }
+        licence_issue(
+            actor=reviewer, licence_type=licence_type, holder=company, issuer=reviewer.department, data=data
+        )
+        made += 1
+    if out is not None:
+        out.write(f"licences: {made} licences for the demo company\n")
+    return made
