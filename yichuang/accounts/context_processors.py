@@ -16,6 +16,7 @@ _MENU = [
     ("case.deliver", "cases:issue_desk", "出证窗口"),
     # Everyone who may revoke (chief representative, admin) also issues: one entry covers both.
     ("licence.issue", "licences:staff_list", "电子证照"),
+    ("seal.manage", "licences:seal_manage", "电子印章"),
     ("case.apply", "cases:portal_list", "我的办件"),
     ("case.apply", "licences:library", "我的证照"),
     ("case.apply", "catalog:guide_index", "办事指南"),

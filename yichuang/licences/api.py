@@ -8,11 +8,13 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
+from yichuang.accounts.models import Department
 from yichuang.cases import views_track
-from yichuang.core.errors import TooManyRequestsError
+from yichuang.core.errors import NotFoundError, TooManyRequestsError
 from yichuang.core.masking import mask_id_number, mask_name
+from yichuang.licences import services
 from yichuang.licences.api_library import router as library_router
 from yichuang.licences.models import Seal
 from yichuang.licences.verification import Verdict, licence_verify_document, licence_verify_identifier
@@ -97,22 +99,36 @@ def licence_verify_by_file(request: HttpRequest, payload: LicenceFileIn) -> dict
     return verdict_out(licence_verify_document({"content": payload.content, "signature": payload.signature}))
 
 
+def seal_out(seal: Seal) -> dict[str, Any]:
+    return {
+        "code": seal.code,
+        "department": seal.department.name,
+        "algorithm": "SM2-with-SM3",
+        "public_key": seal.public_key,
+        "valid_from": seal.valid_from,
+        "valid_until": seal.valid_until,
+        "retired": seal.retired_at is not None,
+    }
+
+
 @router.get("/seals", response=list[SealOut], auth=None, summary="公布的电子印章公钥（离线核验用）")
 def seal_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": seal.code,
-            "department": seal.department.name,
-            "algorithm": "SM2-with-SM3",
-            "public_key": seal.public_key,
-            "valid_from": seal.valid_from,
-            "valid_until": seal.valid_until,
-            "retired": seal.retired_at is not None,
-        }
-        for seal in Seal.objects.select_related("department").order_by(
-            "department__path", "-valid_from", "-pk"
-        )
-    ]
+    seals = Seal.objects.select_related("department").order_by("department__path", "-valid_from", "-pk")
+    return [seal_out(seal) for seal in seals]
+
+
+class SealCreateIn(Schema):
+    department_id: int
+
+
+@router.post(
+    "/seals", response={201: SealOut}, summary="制作电子印章（轮换：原印章停用，仍可核验其签发的证照）"
+)
+def seal_create(request: HttpRequest, payload: SealCreateIn) -> Status:
+    department = Department.objects.filter(pk=payload.department_id).first()
+    if department is None:
+        raise NotFoundError("未找到该部门", fields={"department_id": ["不存在"]})
+    return Status(201, seal_out(services.seal_create(actor=request.user, department=department)))
 
 
 # The library's and the issuing departments' operations (signed in, except the 免证办清单): after the

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from yichuang.licences import urls_case, views_library, views_public, views_staff
+from yichuang.licences import urls_case, views_library, views_public, views_seals, views_staff
 
 app_name = "licences"
 
@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern] = [
     path("licences/seals/", views_public.seal_list, name="seals"),
     path("licences/seals/<int:seal_id>.svg", views_public.seal_svg, name="seal_svg"),
     path("licences/exemptions/", views_staff.exemptions, name="exemptions"),
+    path("licences/seals/manage/", views_seals.seal_manage, name="seal_manage"),
+    path("licences/seals/manage/<int:department_id>/", views_seals.seal_make, name="seal_make"),
     # 我的证照 (the holder)
     path("my/licences/", views_library.library, name="library"),
     path("my/licences/<int:licence_id>/", views_library.library_detail, name="library_detail"),
