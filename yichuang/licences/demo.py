@@ -11,7 +11,7 @@ from yichuang.accounts.models import Applicant, Department, User
 from yichuang.cases.models import Case
 from yichuang.catalog.models import ServiceItem
 from yichuang.licences.catalogue import licence_catalogue_seed
-from yichuang.licences.issuing import licence_data_initial, result_licence_type
+from yichuang.licences.issuing import holder_data_initial, licence_data_initial, result_licence_type
 from yichuang.licences.models import Licence, LicenceType, Seal
 from yichuang.licences.services import licence_issue, seal_create
 
@@ -36,14 +36,16 @@ def demo_case_result(case: Case) -> dict[str, Any]:
     licence_type = result_licence_type(case.item_version)
     if licence_type is None:
         return {}
-    initial = licence_data_initial(case, licence_type)
+    return {"licence": _filled(licence_type, licence_data_initial(case, licence_type))}
+
+
+def _filled(licence_type: LicenceType, initial: dict[str, str]) -> dict[str, str]:
+    """The initial values, and a date or a plausible example for every other data item."""
     today = timezone.localdate().isoformat()
     return {
-        "licence": {
-            field["key"]: initial.get(field["key"])
-            or (today if "日期" in field["label"] else f"{field['label']}（示例）")
-            for field in licence_type.schema
-        }
+        field["key"]: initial.get(field["key"])
+        or (today if "日期" in field["label"] else f"{field['label']}（示例）")
+        for field in licence_type.schema
     }
 
 
@@ -66,19 +68,7 @@ def load_demo_holdings(*, out: Any = None) -> int:
         licence_type = LicenceType.objects.get(name=name)
         if Licence.objects.filter(holder=company, licence_type=licence_type).exists():
             continue
-        initial = {
-            "名称": company.name,
-            "经营者名称": company.name,
-            "类型": "有限责任公司",
-            "主体业态": "餐饮服务经营者",
-        }
-        data = {
-            field["key"]: initial.get(field["label"])
-            or (company.legal_representative if field["label"].startswith("法定代表人") else "")
-            or (company.address if any(word in field["label"] for word in ("住所", "场所")) else "")
-            or (timezone.localdate().isoformat() if "日期" in field["label"] else f"{field['label']}（示例）")
-            for field in licence_type.schema
-        }
+        data = _filled(licence_type, holder_data_initial(company, licence_type))
         licence_issue(
             actor=reviewer, licence_type=licence_type, holder=company, issuer=reviewer.department, data=data
         )

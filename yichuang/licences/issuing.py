@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from yichuang.accounts.models import Applicant
 from yichuang.cases.models import Case
 from yichuang.catalog.models import ItemVersion, ResultType
 from yichuang.core.errors import ApplicationError
@@ -41,7 +42,11 @@ def result_licence_type(version: ItemVersion) -> LicenceType | None:
 
 def licence_data_initial(case: Case, licence_type: LicenceType) -> dict[str, str]:
     """What the decision form starts with: the holder's name and address where the schema asks for them."""
-    applicant = case.applicant
+    return holder_data_initial(case.applicant, licence_type)
+
+
+def holder_data_initial(applicant: Applicant, licence_type: LicenceType) -> dict[str, str]:
+    """The data items a licence of the type takes from its holder: name, legal representative, address."""
     initial: dict[str, str] = {}
     for item in licence_type.schema:
         label = item["label"]
