@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "yichuang.catalog",
     "yichuang.cases",
     "yichuang.licences",
+    "yichuang.bundles",
     "yichuang.demo",
 ]
 

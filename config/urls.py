@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("yichuang.catalog.urls")),
     path("", include("yichuang.cases.urls")),
     path("", include("yichuang.licences.urls")),
+    path("", include("yichuang.bundles.urls")),
 ]

@@ -51,6 +51,7 @@ CAPABILITY_LABELS: dict[str, str] = {
     "case.extend": "批准延期（本部门负责人）",
     "case.deliver": "综合出证窗口送达办理结果",
     "credit.clear": "修复失信记录（恢复告知承诺资格）",
+    "bundle.manage": "定义、发布和停用一件事",
     "seal.manage": "制作和停用部门电子印章",
     "licence.issue": "签发本部门电子证照",
     "licence.revoke": "注销本部门电子证照（部门负责人）",

@@ -3,6 +3,10 @@ to the applicant's account), through the one notification interface (``core.noti
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from django.conf import settings
 
 from yichuang.cases.models import Case, CaseStatus
@@ -33,8 +37,24 @@ _HINTS: dict[str, str] = {
 }
 
 
+_HELD: ContextVar[bool] = ContextVar("case_messages_held", default=False)
+
+
+@contextlib.contextmanager
+def case_messages_held() -> Iterator[None]:
+    """Within the block, steps send no message of their own: the caller (a bundle moving several cases at
+    once) tells the applicant once."""
+    token = _HELD.set(True)
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
 def case_status_notify(case: Case) -> None:
     """Queue the message for the case's new status (sent after the transaction commits)."""
+    if _HELD.get():
+        return
     from yichuang.cases.notices import case_track_url
 
     applicant = case.applicant

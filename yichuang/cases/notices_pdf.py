@@ -49,6 +49,9 @@ NOTICE_KINDS: dict[str, str] = {
     "decision_approve": "准予行政许可决定书",
     "decision_deny": "不予行政许可决定书",
     "delivery_receipt": "送达回证",
+    # For a bundle (一件事) as a whole: the one 补正 notice and the list of results delivered together.
+    "bundle_correction": "一件事补正材料通知书（一次性告知书）",
+    "bundle_result": "一件事办理结果告知书",
 }
 
 FONT_NAME = "NotoSerifSC"

@@ -414,11 +414,13 @@ def case_refuse(*, actor: Any, case: Case, reason: str, competent_office: str = 
 
 
 @audited_atomic
-def case_request_correction(*, actor: Any, case: Case, note: str = "") -> Case:
-    """一次性告知补正: one notice naming every missing or defective material, within 5 working days."""
+def case_request_correction(*, actor: Any, case: Case, note: str = "", notice: bool = True) -> Case:
+    """一次性告知补正: one notice naming every missing or defective material, within 5 working days.
+    ``notice=False``: the caller issues one notice for several cases (a bundle's)."""
     case = case_lock(case)
     policies.require_can_accept(actor, case)
     transition_require(case, CaseStatus.CORRECTION)
+    hooks.step(case=case, action="request_correction", actor=actor)
     if _today() > case.correction_notice_due:
         raise ConflictError(
             "已超过收到申请之日起5个工作日的补正告知期限，依法自收到申请之日起即为受理",
@@ -439,6 +441,8 @@ def case_request_correction(*, actor: Any, case: Case, note: str = "") -> Case:
         note=note,
         data={"defects": listed, "deadline": str(deadline)},
     )
+    if not notice:
+        return corrected
     notice_issue(
         case=corrected,
         kind="correction",
@@ -454,6 +458,7 @@ def case_supply_correction(*, actor: Any, case: Case, note: str = "") -> Case:
     """The applicant has supplied the materials (online or at a window): back to the window's check."""
     case = case_lock(case)
     policies.require_can_supply(actor, case)
+    hooks.step(case=case, action="supply_correction", actor=actor)
     return case_transition(
         case=case,
         locked=True,

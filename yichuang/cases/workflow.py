@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from yichuang.cases import hooks
 from yichuang.cases.messages import case_status_notify
 from yichuang.cases.models import Case, CaseEvent, CaseStatus
 from yichuang.core.audit import audit_record, step_record, step_update
@@ -176,6 +177,7 @@ def case_transition(
         data={"number": row.number, "from": before, "to": to, "note": note, **(data or {})},
     )
     case_status_notify(row)
+    hooks.transitioned(case=row, before=before, actor=actor)
     return row
 
 

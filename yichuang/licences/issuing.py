@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from yichuang.accounts.models import Applicant
+from yichuang.cases import hooks
 from yichuang.cases.models import Case
 from yichuang.catalog.models import ItemVersion, ResultType
 from yichuang.core.errors import ApplicationError
@@ -41,8 +42,14 @@ def result_licence_type(version: ItemVersion) -> LicenceType | None:
 
 
 def licence_data_initial(case: Case, licence_type: LicenceType) -> dict[str, str]:
-    """What the decision form starts with: the holder's name and address where the schema asks for them."""
-    return holder_data_initial(case.applicant, licence_type)
+    """What the decision form starts with: the holder's name and address where the schema asks for them,
+    and what the applicant already gave for the case elsewhere (a bundle's one form), by the item's label."""
+    initial = holder_data_initial(case.applicant, licence_type)
+    given = hooks.case_data(case)
+    for item in licence_type.schema:
+        if given.get(item["label"]):
+            initial[item["key"]] = given[item["label"]]
+    return initial
 
 
 def holder_data_initial(applicant: Applicant, licence_type: LicenceType) -> dict[str, str]:

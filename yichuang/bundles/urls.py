@@ -1,0 +1,12 @@
+"""一件事 screens, namespace "bundles": the public 一件事专区 and applying (``urls_portal``), the window's
+and issuance window's desk, the admin's definitions and the figures (``urls_staff``)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+from yichuang.bundles import urls_portal, urls_staff
+
+app_name = "bundles"
+
+urlpatterns: list[URLPattern | URLResolver] = [*urls_portal.urlpatterns, *urls_staff.urlpatterns]
