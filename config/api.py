@@ -15,6 +15,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from yichuang.accounts.api import router as accounts_router
 from yichuang.accounts.services import api_token_authenticate
+from yichuang.bundles.api import router as bundles_router
 from yichuang.cases.api import router as cases_router
 from yichuang.catalog.api import router as catalog_router
 from yichuang.catalog.api_import import router as catalog_import_router
@@ -119,3 +120,4 @@ api.add_router("/catalog", catalog_search_router)
 api.add_router("/catalog", catalog_lists_router)
 api.add_router("/catalog", catalog_import_router)
 api.add_router("/licences", licences_router)
+api.add_router("/bundles", bundles_router)
