@@ -41,7 +41,7 @@ def _cycle(requires: dict[int, list[int]]) -> list[int]:
         stack.append(node)
         for nxt in requires.get(node, []):
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         state[node] = 2
@@ -150,6 +150,7 @@ def bundle_define(*, actor: Any, spec: dict[str, Any]) -> Bundle:
         spec["event_kind"],
         spec["event"].strip(),
     )
+    assert department is not None  # checked above
     bundle.lead_department, bundle.promised_days = department, spec["promised_days"]
     bundle.visits = int(spec.get("visits", 1))
     bundle.position = int(spec.get("position", bundle.position))

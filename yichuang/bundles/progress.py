@@ -189,7 +189,7 @@ def case_data(case: Case) -> dict[str, str]:
 
 def _failure_text(case: Case) -> str:
     reason = case.refusal_reason or case.decision_reason or case.revoke_reason
-    label = CaseStatus(case.status).label
+    label = str(CaseStatus(case.status).label)
     return f"{label}（{reason.rstrip('。')}）" if reason else label
 
 

@@ -5,7 +5,8 @@ form). Reads only; ``services`` writes with it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from yichuang.bundles.fields import BY_KEY, GROUP_ORDER, FormField
@@ -20,7 +21,7 @@ ONE_FORM_NAME = "一件事综合申请表（一表制）"
 @dataclass
 class MergedField:
     field: FormField
-    members: list[BundleMember] = field(default_factory=list)
+    members: list[BundleMember] = dataclasses.field(default_factory=list)
 
     @property
     def used_by(self) -> str:
@@ -32,12 +33,16 @@ class MergedMaterial:
     key: str
     name: str
     material_type: str
-    rows: list[tuple[BundleMember, Material]] = field(default_factory=list)
+    rows: list[tuple[BundleMember, Material]] = dataclasses.field(default_factory=list)
 
     @property
     def necessity(self) -> str:
         """The strictest of the members' necessities: required if any member requires it."""
-        order = [MaterialNecessity.REQUIRED, MaterialNecessity.DEFERRABLE, MaterialNecessity.OPTIONAL]
+        order: list[str] = [
+            MaterialNecessity.REQUIRED,
+            MaterialNecessity.DEFERRABLE,
+            MaterialNecessity.OPTIONAL,
+        ]
         return min((material.necessity for _, material in self.rows), key=order.index)
 
     @property

@@ -36,7 +36,7 @@ BUNDLE_ACTIONS = {
     "deliver": "统一出件",
     "withdraw": "撤回申请",
 }
-_STATE_TEXT = {
+_STATE_TEXT: dict[str, str] = {
     CaseMaterialState.MISSING: "未提交",
     CaseMaterialState.DEFICIENT: "不符合要求",
     CaseMaterialState.DEFERRED: "容缺后补",
@@ -125,7 +125,7 @@ class MaterialState:
         return f"{text}——用于：{self.merged.used_by}"
 
 
-_WORST = [
+_WORST: list[str] = [
     CaseMaterialState.DEFICIENT,
     CaseMaterialState.MISSING,
     CaseMaterialState.DEFERRED,

@@ -132,7 +132,11 @@ def bundle_apply(
     cleaned = form_clean(selection, form, applicant)
     checked_files = _files_checked(selection, files or {})
     if channel in ONLINE_CHANNELS and (
-        offline := [str(m) for m in selection.members if m.item.current_version.online_depth < 3]
+        offline := [
+            str(m)
+            for m in selection.members
+            if m.item.current_version is None or m.item.current_version.online_depth < 3
+        ]
     ):
         raise ApplicationError(
             f"以下事项暂不支持网上申请，请到政务服务中心综合窗口办理本一件事：{'、'.join(offline)}",
