@@ -9,4 +9,5 @@ from yichuang.bundles import urls_portal, urls_staff
 
 app_name = "bundles"
 
-urlpatterns: list[URLPattern | URLResolver] = [*urls_portal.urlpatterns, *urls_staff.urlpatterns]
+# Staff first: the portal's ``bundles/<code>/`` would otherwise take ``bundles/desk/`` and the like.
+urlpatterns: list[URLPattern | URLResolver] = [*urls_staff.urlpatterns, *urls_portal.urlpatterns]
