@@ -4,11 +4,11 @@ applying item by item. Reads only, in a fixed number of queries whatever the num
 For the applications submitted in the period (their ``submitted_at`` local date from ``start`` to ``end``):
 
 - applications: all of them; closed: those 已办结 now.
-- on time: of the applications whose results are all ready (``results_ready_at``) and that carry the
-  bundle's promise (``promised_due_date``, set at acceptance), those whose results were ready on or before
-  the promised date (local dates). An application never accepted has no promise and is not counted.
+- on time: of the applications (not withdrawn) whose results are all ready (``results_ready_at``) and
+  that carry the bundle's promise (``promised_due_date``, set at acceptance), those whose results were
+  ready on or before the promised date (local dates). One never accepted has no promise: not counted.
 - average working days: from the submission's local date to the results' local date
-  (``core.calendar.working_days_between``), over the applications whose results are ready.
+  (``core.calendar.working_days_between``), over the same applications with their results ready.
 - saved, over the applications not withdrawn, each compared with applying for its selected members one by
   one: visits (the members' item versions' ``visits_required`` against the bundle's ``visits``), materials
   (the separate materials against the merged ones, as the ``apply`` event recorded them) and promised days
@@ -132,9 +132,10 @@ def bundle_figures(*, start: dt.date, end: dt.date) -> Figures:
         figures.applications += 1
         if row["status"] == ApplicationStatus.CLOSED:
             figures.closed += 1
-        if row["status"] != ApplicationStatus.WITHDRAWN:
-            figures.counted += 1
-            counted[row["pk"]] = row["bundle_id"]
+        if row["status"] == ApplicationStatus.WITHDRAWN:
+            continue  # no results to count (whatever ``results_ready_at`` a withdrawal left behind)
+        figures.counted += 1
+        counted[row["pk"]] = row["bundle_id"]
         if row["results_ready_at"] is None:
             continue
         ready_on = timezone.localdate(row["results_ready_at"])
