@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from yichuang.accounts.models import Applicant
@@ -22,6 +24,7 @@ from yichuang.bundles.notices import application_track_url
 from yichuang.bundles.tests.helpers import FORM, MONDAY, citizen, restaurant
 from yichuang.cases import services as case_services
 from yichuang.cases.models import Case, CaseStatus
+from yichuang.catalog.models import ServiceItem
 from yichuang.licences import services as licence_services
 
 pytestmark = pytest.mark.django_db
@@ -434,3 +437,49 @@ def test_track_is_rate_limited(settings: Any, client: Client, application: Bundl
         client.post(url, {"number": application.number, "id_number": "x"})
     response = client.post(url, {"number": application.number, "id_number": "x"})
     assert response.status_code == 429 and "查询过于频繁" in response.content.decode()
+
+
+# ——— lists stay free of N+1 queries ———
+
+
+def test_the_public_list_does_not_query_per_bundle(org: Any, client: Client, bundle: Any) -> None:
+    from yichuang.bundles import definitions
+    from yichuang.bundles.tests.helpers import restaurant_spec
+
+    url = reverse("bundles:public_list")
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    items = {
+        key: ServiceItem.objects.get(name=name)
+        for key, name in (
+            ("licence", "个体工商户设立登记"),
+            ("food", "食品经营许可（新办）"),
+            ("health", "公共场所卫生许可（新办）"),
+            ("sign", "店铺招牌设置备案"),
+        )
+    }
+    admin = org.user("admin")
+    for code in ("restaurant-2", "restaurant-3"):
+        spec = {**restaurant_spec(org, items), "code": code, "name": f"我要开小餐馆（{code}）"}
+        definitions.bundle_publish(actor=admin, bundle=definitions.bundle_define(actor=admin, spec=spec))
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(url).content.decode()
+    assert page.count("我要开小餐馆") == 3
+    assert len(three) == len(one)
+
+
+def test_my_bundles_does_not_query_per_application(
+    org: Any, portal: Client, bundle: Any, applicant: Applicant
+) -> None:
+    from yichuang.bundles.tests.helpers import apply
+
+    apply(org, bundle, applicant)
+    url = reverse("bundles:portal_list")
+    with CaptureQueriesContext(connection) as one:
+        portal.get(url)
+    apply(org, bundle, applicant)
+    apply(org, bundle, applicant, answers={"dining_area": "no", "sign": "no"})
+    with CaptureQueriesContext(connection) as three:
+        page = portal.get(url).content.decode()
+    assert page.count("data-application=") == 3
+    assert len(three) == len(one)
