@@ -14,15 +14,20 @@ _MENU = [
     ("case.intake", "cases:window", "窗口受理"),
     ("case.review", "cases:review_inbox", "审批办件"),
     ("case.deliver", "cases:issue_desk", "出证窗口"),
+    ("case.accept", "bundles:desk", "一件事窗口"),
     # Everyone who may revoke (chief representative, admin) also issues: one entry covers both.
     ("licence.issue", "licences:staff_list", "电子证照"),
     ("seal.manage", "licences:seal_manage", "电子印章"),
     ("case.apply", "cases:portal_list", "我的办件"),
     ("case.apply", "licences:library", "我的证照"),
+    ("case.apply", "bundles:portal_list", "我的一件事"),
+    ("case.apply", "bundles:public_list", "一件事专区"),
     ("case.apply", "catalog:guide_index", "办事指南"),
     ("catalog.view", "catalog:workbench", "事项库"),
     ("catalog.view", "catalog:change_list", "事项变更"),
     ("catalog.manage", "catalog:list_manage", "清单管理"),
+    ("bundle.manage", "bundles:manage", "一件事管理"),
+    ("catalog.view", "bundles:figures", "一件事成效"),
     ("catalog.manage", "catalog:import", "事项导入"),
     ("applicant.view", "accounts:applicant_list", "申请人"),
     ("department.view", "accounts:department_list", "部门"),
@@ -42,6 +47,10 @@ def staff_navigation(request: HttpRequest) -> dict[str, Any]:
         for capability, name, label in _MENU
         if capability is None or has_capability(user, capability)
     ]
+    # The issuance window hands bundles' results over together: it reaches the bundle desk too.
+    if has_capability(user, "case.deliver") and not has_capability(user, "case.accept"):
+        after = next(n for n, item in enumerate(items) if item["url"] == reverse("cases:issue_desk"))
+        items.insert(after + 1, {"url": reverse("bundles:desk"), "label": _("一件事窗口"), "active": False})
     # The longest matching prefix is the current page: /catalog/changes/ is not also 事项库 (/catalog/).
     matching = [item for item in items if request.path.startswith(item["url"])]
     if matching:
