@@ -150,10 +150,10 @@ class BundleApplyForm(BundleErrorFormMixin, forms.Form):
                 widget=_widget(spec),
                 help_text=spec.help_text,
             )
-        self.file_materials = [merged for merged in selection.materials if not merged.by_form]
-        for merged in self.file_materials:
-            self.fields[file_field_name(merged.key)] = ScanFilesField(label=merged.name)
-        self.licences_offered = any(merged.licence_type_code for merged in selection.materials)
+        self.file_materials = [material for material in selection.materials if not material.by_form]
+        for material in self.file_materials:
+            self.fields[file_field_name(material.key)] = ScanFilesField(label=material.name)
+        self.licences_offered = any(material.licence_type_code for material in selection.materials)
         if not self.licences_offered:
             del self.fields["use_licences"]
 
@@ -176,10 +176,10 @@ class BundleApplyForm(BundleErrorFormMixin, forms.Form):
             except ValidationError as error:
                 for message in error.messages:
                     self.add_error(name, message)
-        for merged in self.file_materials:
-            name = file_field_name(merged.key)
-            if name in data and not data[name] and upload_required(merged):
-                self.add_error(name, _("请上传“%(name)s”") % {"name": merged.name})
+        for material in self.file_materials:
+            name = file_field_name(material.key)
+            if name in data and not data[name] and upload_required(material):
+                self.add_error(name, _("请上传“%(name)s”") % {"name": material.name})
         return data
 
     # ——— what the view hands the service ———
@@ -192,10 +192,10 @@ class BundleApplyForm(BundleErrorFormMixin, forms.Form):
 
     def material_files(self) -> dict[str, list[tuple[str, bytes]]]:
         given: dict[str, list[tuple[str, bytes]]] = {}
-        for merged in self.file_materials:
-            checked: list[CheckedFile] = self.cleaned_data.get(file_field_name(merged.key)) or []
+        for material in self.file_materials:
+            checked: list[CheckedFile] = self.cleaned_data.get(file_field_name(material.key)) or []
             if checked:
-                given[merged.key] = [(upload.name, upload.content) for upload in checked]
+                given[material.key] = [(upload.name, upload.content) for upload in checked]
         return given
 
     # ——— what the template shows ———
@@ -213,11 +213,11 @@ class BundleApplyForm(BundleErrorFormMixin, forms.Form):
     def material_rows(self) -> list[dict[str, Any]]:
         return [
             {
-                "merged": merged,
-                "field": None if merged.by_form else self[file_field_name(merged.key)],
-                "upload_required": upload_required(merged),
+                "merged": material,
+                "field": None if material.by_form else self[file_field_name(material.key)],
+                "upload_required": upload_required(material),
             }
-            for merged in self.selection.materials
+            for material in self.selection.materials
         ]
 
 

@@ -226,7 +226,7 @@ def member_rows(links: list[BundleCase]) -> list[dict[str, Any]]:
         elif link.state == MemberState.WAITING:
             needed = "、".join(names[r.pk] for r in link.member.requires.all() if r.pk in names)
             explanation = link.note or _("等待前置事项“%(names)s”办结后自动推送办理") % {"names": needed}
-        elif case is not None and case.status in FAILED | {CaseStatus.DENIED}:
+        elif case is not None and case.status in FAILED:
             explanation = _failure_reason(case)
         rows.append(
             {
@@ -246,16 +246,18 @@ def result_rows(request: HttpRequest, links: list[BundleCase]) -> list[dict[str,
     """办理结果 of every member together: the result, the decision, and the e-licence (or the decision
     notice) it came with."""
     case_ids = [link.case_id for link in links if link.case_id]
-    licences: dict[int, list[Any]] = {}
+    licences: dict[int | None, list[Any]] = {}
     for licence in licence_selectors.licences_held(request.user).filter(case_id__in=case_ids):
         licences.setdefault(licence.case_id, []).append(licence)
-    decision_notices: dict[int, CaseNotice] = {}
-    for notice in (
-        CaseNotice.objects.filter(case_id__in=case_ids, kind__in=("decision_approve", "decision_deny"))
+    # The latest decision notice of each case (ordered oldest first, so later ones win).
+    decision_notices: dict[int, CaseNotice] = {
+        issued.case_id: issued
+        for issued in CaseNotice.objects.filter(
+            case_id__in=case_ids, kind__in=("decision_approve", "decision_deny")
+        )
         .defer("pdf", "document")
         .order_by("issued_at", "pk")
-    ):
-        decision_notices[notice.case_id] = notice
+    }
     rows = []
     for link in links:
         case = link.case
@@ -266,7 +268,8 @@ def result_rows(request: HttpRequest, links: list[BundleCase]) -> list[dict[str,
             verdict = case.get_status_display()
         else:
             verdict = link.get_state_display()
-        notice = decision_notices.get(case.pk) if case is not None else None
+        notice: CaseNotice | None = decision_notices.get(case.pk) if case is not None else None
+        version = case.item_version if case is not None else link.member.item.current_version
         rows.append(
             {
                 "name": str(link.member),
@@ -274,8 +277,7 @@ def result_rows(request: HttpRequest, links: list[BundleCase]) -> list[dict[str,
                 "case": case,
                 "approved": approved,
                 "verdict": verdict,
-                "result_name": (case.item_version.result_name if case is not None else "")
-                or link.member.item.current_version.result_name,
+                "result_name": version.result_name if version is not None else "",
                 "reason": "" if approved or case is None else _failure_reason(case),
                 "note": link.note if case is None else "",
                 "licences": licences.get(case.pk, []) if case is not None else [],
@@ -344,15 +346,13 @@ def _detail_page(
     status: int = 200,
 ) -> HttpResponse:
     links = selectors.application_members(application)
-    notices_rows = [
-        {"notice": notice, "title": NOTICE_KINDS.get(notice.kind, notice.kind)}
-        for notice in BundleNotice.objects.filter(application=application)
-        .defer("pdf")
-        .order_by("issued_at", "pk")
-    ]
-    correction = next(
-        (row["notice"] for row in reversed(notices_rows) if row["notice"].kind == "bundle_correction"), None
+    bundle_notices = list(
+        BundleNotice.objects.filter(application=application).defer("pdf").order_by("issued_at", "pk")
     )
+    notices_rows = [
+        {"notice": notice, "title": NOTICE_KINDS.get(notice.kind, notice.kind)} for notice in bundle_notices
+    ]
+    correction = next((n for n in reversed(bundle_notices) if n.kind == "bundle_correction"), None)
     in_correction = application.status == ApplicationStatus.CORRECTION
     context = {
         "application": application,

@@ -124,7 +124,7 @@ def guide_context(bundle: Bundle) -> dict[str, Any]:
         }
         for member in members
     ]
-    separate_days = sum(row["promised_days"] for row in rows)
+    separate_days = sum(member_promised_days(member) for member in members)
     separate_visits = sum(
         member.item.current_version.visits_required for member in members if member.item.current_version
     )
