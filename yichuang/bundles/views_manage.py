@@ -303,7 +303,13 @@ def _editor(request: HttpRequest, bundle: Bundle | None) -> HttpResponse:
         return _editor_page(request, bundle, _forms_initial(bundle))
     op = request.POST.get("op", "save")
     if op in ("add_question", "add_member", "refresh"):
-        return _editor_page(request, bundle, _forms_bound(request.POST, bundle, add=op.removeprefix("add_")))
+        return _editor_page(
+            request,
+            bundle,
+            _forms_bound(
+                request.POST, bundle, add={"add_question": "question", "add_member": "member"}.get(op, "")
+            ),
+        )
     forms = _forms_bound(request.POST, bundle)
     form, question_set, member_set = forms
     valid = [form.is_valid(), question_set.is_valid(), member_set.is_valid()]

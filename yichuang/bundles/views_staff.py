@@ -297,9 +297,9 @@ def desk_new(request: HttpRequest) -> HttpResponse:
     op = request.POST.get("op", "answers")
     answers = answers_posted(request.POST, questions_of(bundle))
     carried = {
-        key.removeprefix("f-"): value.strip()[:2000]
+        key.removeprefix("f-"): str(value).strip()[:2000]
         for key, value in request.POST.items()
-        if key.startswith("f-") and value.strip()
+        if key.startswith("f-") and str(value).strip()
     }
     unbound = _intake_form(user, request.POST)
     if op == "back":

@@ -185,6 +185,13 @@ def test_adding_rows_keeps_everything_typed(org, client_for, spec, items) -> Non
     assert 'value="restaurant"' in page and re.search(
         r'name="m-2-condition" value="dining_area=yes" checked', page
     )
+    refreshed = client_for("admin").post(
+        "/bundles/manage/new/", {**post_data(spec), "m-3-item": "", "op": "refresh"}
+    )
+    page = _page(refreshed)  # the prerequisites offered follow the items chosen; no row is added
+    assert 'name="m-3-item"' in page and 'name="m-4-item"' not in page
+    assert f'name="m-0-requires" value="{items["sign"].pk}"' not in page
+    assert f'name="m-0-requires" value="{items["health"].pk}"' in page
     question = client_for("admin").post("/bundles/manage/new/", {**post_data(spec), "op": "add_question"})
     assert 'name="q-2-key"' in _page(question)
     assert not Bundle.objects.exists()
@@ -215,3 +222,21 @@ def test_a_bundle_with_inactive_members_is_not_published(org, client_for, spec, 
     response = client_for("admin").post(f"/bundles/manage/{bundle.pk}/publish/", follow=True)
     assert "以下成员事项已不在用" in _page(response)
     assert Bundle.objects.get().status == BundleStatus.DRAFT
+
+
+def test_the_django_admin_shows_bundles_and_applications_read_only(org, client_for) -> None:
+    from yichuang.bundles.tests.helpers import apply, citizen
+
+    bundle, _items = restaurant(org)
+    application = apply(org, bundle, citizen(org))
+    admin = client_for("admin")
+    for url in (
+        "/admin/bundles/bundle/",
+        f"/admin/bundles/bundle/{bundle.pk}/change/",
+        "/admin/bundles/bundleapplication/",
+        f"/admin/bundles/bundleapplication/{application.pk}/change/",
+        "/admin/bundles/bundlenotice/",
+    ):
+        assert admin.get(url).status_code == 200, url
+    assert admin.get("/admin/bundles/bundle/add/").status_code == 403
+    assert application.number in _page(admin.get("/admin/bundles/bundleapplication/"))

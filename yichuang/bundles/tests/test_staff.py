@@ -351,3 +351,40 @@ def test_reviewer_cannot_deliver(org, client_for, bundle, applicant) -> None:
     assert refused.status_code == 403
     assert BundleApplication.objects.get().status == ApplicationStatus.RESULT_READY
     assert services.bundle_deliver  # the service the screen calls
+
+
+def test_the_desk_makes_no_query_per_application(org, client_for, bundle, applicant) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clerk = client_for("clerk")
+    apply(org, bundle, applicant)
+    with CaptureQueriesContext(connection) as one:
+        assert clerk.get("/bundles/desk/").status_code == 200
+    for _n in range(3):
+        apply(org, bundle, applicant)
+    with CaptureQueriesContext(connection) as four:
+        page = _page(clerk.get("/bundles/desk/"))
+    assert page.count("data-application=") == 4
+    assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_the_window_finds_or_registers_the_applicant(org, client_for, bundle, applicant) -> None:
+    clerk = client_for("clerk")
+    found = _page(clerk.get(f"/bundles/desk/applicants/?aq={applicant.credit_code}&bundle={bundle.pk}"))
+    assert f"?applicant={applicant.pk}&amp;bundle={bundle.pk}" in found
+    bad = clerk.post(
+        "/bundles/desk/applicants/new/",
+        {"kind": "natural", "name": "其其格", "id_number": "150824199001011230", "bundle": bundle.pk},
+    )
+    assert bad.status_code == 400 and 'value="其其格"' in _page(bad)
+    assert "身份证号码校验位不正确，请核对后重新输入" in _page(bad)
+    registered = clerk.post(
+        "/bundles/desk/applicants/new/",
+        {"kind": "natural", "name": "其其格", "id_number": "150824199001011237", "bundle": bundle.pk},
+    )
+    new = type(applicant).objects.get(name="其其格")
+    assert registered.status_code == 302
+    assert registered["Location"] == f"/bundles/desk/new/?bundle={bundle.pk}&applicant={new.pk}"
+    page = _page(clerk.get(registered["Location"]))
+    assert "1508**********1237" in page and "150824199001011237" not in page
