@@ -230,6 +230,7 @@ def test_check_gives_one_correction_notice_for_the_whole_bundle_then_accept(
     clerk = client_for("clerk")
     page = _page(clerk.get(_desk(application)))
     assert page.count('name="state-id_card"') == 1  # one ID card for four items
+    assert "等待前置事项“个体工商户设立登记”的结果" in page
     assert 'name="state-application_form"' not in page  # the one form stands for the items' forms
 
     response = _check(
@@ -305,6 +306,8 @@ def _to_result_ready(org: Any, client: Client, application: Any) -> None:
     food = _members(application)["食品经营许可（新办）"].case
     assert food.status == CaseStatus.SUBMITTED  # released to the window once the 营业执照 is issued
     assert "有事项待窗口受理" in _page(client.get("/bundles/desk/?tab=pending"))
+    page = _page(client.get(_desk(application)))  # the 营业执照 comes from the licence library: read-only
+    assert 'data-testid="licence-ref"' in page and 'name="state-business_licence"' not in page
     assert _check(client, application, "accept", premises_layout="received").status_code == 302
     reviewer = org.user("reviewer")
     food = Case.objects.get(pk=food.pk)
