@@ -19,7 +19,11 @@ from yichuang.core.audit import audit_record, audited_atomic
 from yichuang.core.errors import ApplicationError, ConflictError
 from yichuang.core.permissions import require_capability
 
-MAX_PROMISED_DAYS = 60  # 联合办理 45 working days + 15 extension (行政许可法 §42)
+MAX_PROMISED_DAYS = 60
+# Paths under /bundles/ the screens use: a bundle with one of these codes would have no reachable guide.
+RESERVED_CODES = frozenset(
+    {"desk", "manage", "figures", "track", "applications", "definitions"}
+)  # 联合办理 45 working days + 15 extension (行政许可法 §42)
 _TEXT_FIELDS = (
     "summary",
     "service_object",
@@ -113,6 +117,8 @@ def _basics_checked(spec: dict[str, Any], errors: dict[str, list[str]]) -> Depar
     for key, label in (("code", "编码"), ("name", "名称"), ("event", "生命周期事件")):
         if not str(spec.get(key, "")).strip():
             errors[key] = [f"请填写{label}"]
+    if str(spec.get("code", "")).strip() in RESERVED_CODES:
+        errors["code"] = ["该编码与系统页面地址冲突，请换一个"]
     if spec.get("event_kind") not in EventKind.values:
         errors["event_kind"] = ["类别应为个人或企业"]
     days = spec.get("promised_days")

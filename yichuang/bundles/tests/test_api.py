@@ -163,6 +163,10 @@ def test_definitions_admin_only_and_checked(org: Any, client_for: Any) -> None:
     refused = client_for("admin").post(f"{API}/definitions/", cyclic, content_type="application/json")
     assert refused.status_code == 400
     assert "前置事项形成循环" in refused.json()["error"]["fields"]["members"][0]
+    reserved = client_for("admin").post(
+        f"{API}/definitions/", {**spec, "code": "desk"}, content_type="application/json"
+    )
+    assert reserved.json()["error"]["fields"]["code"] == ["该编码与系统页面地址冲突，请换一个"]
     made = client_for("admin").post(f"{API}/definitions/", spec, content_type="application/json")
     assert made.status_code == 201 and made.json()["status"] == "draft"
     assert client_for("admin").get(f"{API}/restaurant").status_code == 404  # not published yet
