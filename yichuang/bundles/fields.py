@@ -148,6 +148,15 @@ FIELDS: tuple[FormField, ...] = (
     ),
     _f("guardian_name", "监护人（代理人）姓名", PERSON, required=False),
     _f("guardian_phone", "监护人（代理人）联系电话", PERSON, "phone", required=False),
+    _f(
+        "legal_representative_id_number",
+        "法定代表人（负责人、经营者）公民身份号码",
+        COMPANY,
+        "id_number",
+    ),
+    _f("business_area", "经营场所面积（平方米）", COMPANY, "number"),
+    _f("power_capacity", "申请用电容量（千瓦）", UTILITY, "number"),
+    _f("work_start_date", "参加工作时间", PERSON, "date"),
 )
 BY_KEY: dict[str, FormField] = {field.key: field for field in FIELDS}
 GROUP_ORDER: tuple[str, ...] = (APPLICANT, COMPANY, NEWBORN, PROPERTY, UTILITY, PERSON)

@@ -7,6 +7,7 @@ from typing import Any
 
 from yichuang.accounts.demo import load_demo
 from yichuang.accounts.models import User
+from yichuang.bundles.demo import load_demo_bundles
 from yichuang.cases.demo import load_demo_cases
 from yichuang.catalog.demo import load_demo_catalog
 from yichuang.catalog.importing import catalog_import_start
@@ -44,4 +45,5 @@ def load_everything(*, real_catalogue: bool = True, out: Any = None) -> dict[str
     report["real_catalogue"] = load_real_catalogue(admin=admin) if real_catalogue else None
     report["cases"] = load_demo_cases(result_for=demo_case_result, fits=demo_applicant_fits)
     report["holdings"] = load_demo_holdings(out=out)
+    report["bundles"] = load_demo_bundles(admin=admin, out=out, result_for=demo_case_result)
     return report
