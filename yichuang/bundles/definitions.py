@@ -80,6 +80,7 @@ def _members_checked(
     items = ServiceItem.objects.select_related("current_version").in_bulk(ids)
     checked: list[tuple[ServiceItem, dict[str, Any]]] = []
     requires: dict[int, list[int]] = {}
+    positions: dict[int, int] = {}
     for n, (item_id, member) in enumerate(zip(ids, raw, strict=True)):
         where = f"members.{n}"
         item = items.get(item_id)
@@ -101,10 +102,11 @@ def _members_checked(
         if bad := unknown_keys(list(member.get("fields") or [])):
             errors[f"{where}.fields"] = [f"未知的表单字段：{'、'.join(bad)}"]
         requires[item_id] = [int(x) for x in member.get("requires") or []]
+        positions[item_id] = n
         checked.append((item, member))
-    for n, needed in enumerate(requires.values()):
+    for item_id, needed in requires.items():
         if missing := [x for x in needed if x not in requires]:
-            errors[f"members.{n}.requires"] = [f"前置事项不是本一件事的成员：{missing}"]
+            errors[f"members.{positions[item_id]}.requires"] = [f"前置事项不是本一件事的成员：{missing}"]
     if not errors and (cycle := _cycle(requires)):
         names = " → ".join(items[x].name for x in cycle)
         errors["members"] = [f"前置事项形成循环：{names}"]

@@ -46,8 +46,12 @@ def require_visible(actor: Any, application: BundleApplication) -> None:
 
 
 def require_can_accept(actor: Any, application: BundleApplication) -> None:
+    """The comprehensive window (无差别受理) acts for every department of the bundle; a department's chief
+    representative accepts only his own cases, on the case screens."""
     require_visible(actor, application)
     require_capability(actor, "case.accept", "只有综合窗口受理人员可以统一核验、补正和受理")
+    if actor.role not in _CENTRE_WIDE:
+        raise PermissionDeniedError("一件事由综合窗口统一核验、补正和受理")
 
 
 def require_can_supply(actor: Any, application: BundleApplication) -> None:

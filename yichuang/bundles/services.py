@@ -454,6 +454,10 @@ def bundle_withdraw(*, actor: Any, application: BundleApplication, reason: str =
     rows = _routed(application)
     if any(row.case is not None and row.case.decision for row in rows):
         raise ConflictError("已有事项作出决定，不能整体撤回", code="already_decided")
+    if application.status == ApplicationStatus.WITHDRAWN:
+        raise ConflictError("该一件事申请已撤回", code="already_withdrawn")
+    # Withdrawn first: the members' own withdrawals must not read as the application's results.
+    BundleApplication.objects.filter(pk=application.pk).update(status=ApplicationStatus.WITHDRAWN)
     with case_messages_held():
         for row in rows:
             assert row.case is not None
@@ -462,9 +466,7 @@ def bundle_withdraw(*, actor: Any, application: BundleApplication, reason: str =
     BundleCase.objects.filter(application=application, state=MemberState.WAITING).update(
         state=MemberState.CANCELLED, note="申请人撤回申请"
     )
-    BundleApplication.objects.filter(pk=application.pk).update(
-        status=ApplicationStatus.WITHDRAWN, closed_at=timezone.now()
-    )
+    BundleApplication.objects.filter(pk=application.pk).update(closed_at=timezone.now())
     bundle_event(application=application, actor=actor, action="withdraw", note=reason.strip())
     audit_record(actor=actor, action="bundle.withdraw", obj=application, data={"number": application.number})
     application.refresh_from_db()

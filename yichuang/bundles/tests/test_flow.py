@@ -223,3 +223,27 @@ def test_one_message_for_the_whole_bundle(
     assert (
         "我要开小餐馆" in sent[0] and application.number in sent[0] and "/bundles/track/?number=" in sent[0]
     )
+
+
+def test_withdrawing_the_whole_application_is_not_a_result(org: Any, setup: Any) -> None:
+    bundle, _ = setup
+    with time_machine.travel(MONDAY, tick=False):
+        application = _accepted(org, bundle)
+        application = services.bundle_withdraw(
+            actor=org.user("applicant"), application=application, reason="不开了"
+        )
+    assert application.status == ApplicationStatus.WITHDRAWN and application.results_ready_at is None
+    assert not BundleNotice.objects.filter(application=application, kind="bundle_result").exists()
+    rows = _members(application)
+    assert rows["食品经营许可（新办）"].state == MemberState.CANCELLED
+    assert {row.case.status for row in rows.values() if row.case} == {CaseStatus.WITHDRAWN}
+
+
+def test_a_chief_representative_cannot_accept_for_other_departments(org: Any, setup: Any) -> None:
+    from yichuang.core.errors import PermissionDeniedError
+
+    bundle, _ = setup
+    with time_machine.travel(MONDAY, tick=False):
+        application = apply(org, bundle, citizen(org))
+        with pytest.raises(PermissionDeniedError):
+            services.bundle_accept(actor=org.user("chief_rep"), application=application)
