@@ -4,8 +4,8 @@ form). Reads only; ``services`` writes with it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 import dataclasses
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
