@@ -22,6 +22,7 @@ from yichuang.bundles.fields import FormField, clean_value
 from yichuang.bundles.models import BundleQuestion
 from yichuang.bundles.selection import MergedField, MergedMaterial, Selection
 from yichuang.cases.forms_portal import CheckedFile, ScanFilesField
+from yichuang.cases.forms_portal import TrackForm as CaseTrackForm
 from yichuang.catalog.models import MaterialNecessity
 from yichuang.core.errors import ApplicationError
 
@@ -241,22 +242,12 @@ class SupplyForm(ServiceErrorFormMixin, forms.Form):
     )
 
 
-class TrackForm(forms.Form):
+class TrackForm(CaseTrackForm):
+    """The cases' progress lookup, for an application number (the same normalising and messages)."""
+
     number = forms.CharField(label=_("一件事申请编号"), max_length=24)
-    id_number = forms.CharField(
-        label=_("身份证号码或统一社会信用代码"),
-        max_length=18,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["number"].error_messages["required"] = _("请填写一件事申请编号")
-        self.fields["id_number"].error_messages["required"] = _("请填写申请人的身份证号码或统一社会信用代码")
         self.fields["number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
-
-    def clean_number(self) -> str:
-        return "".join(self.cleaned_data["number"].split()).upper()
-
-    def clean_id_number(self) -> str:
-        return "".join(self.cleaned_data["id_number"].split()).upper()
