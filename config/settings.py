@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "yichuang.cases",
     "yichuang.licences",
     "yichuang.bundles",
+    "yichuang.hall",
     "yichuang.demo",
 ]
 

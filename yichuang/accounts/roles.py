@@ -55,14 +55,21 @@ CAPABILITY_LABELS: dict[str, str] = {
     "seal.manage": "制作和停用部门电子印章",
     "licence.issue": "签发本部门电子证照",
     "licence.revoke": "注销本部门电子证照（部门负责人）",
+    "hall.serve": "在窗口签到、叫号和办结",
+    "hall.issue": "为来访群众取号（导办、窗口）",
+    "hall.book": "网上取号和预约（本人）",
+    "hall.manage": "维护大厅、窗口、业务类别、潮汐规则和预约时段",
+    "hall.figures": "查看大厅等候和服务统计",
 }
 
 _STAFF_BASE = {"department.view", "staff.view", "calendar.view", "catalog.view"}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.APPLICANT: frozenset({"applicant.self", "calendar.view", "case.apply"}),
+    Role.APPLICANT: frozenset({"applicant.self", "calendar.view", "case.apply", "hall.book"}),
     Role.CLERK: frozenset(
-        _STAFF_BASE | {"applicant.view", "applicant.manage", "case.intake", "case.accept", "case.deliver"}
+        _STAFF_BASE
+        | {"applicant.view", "applicant.manage", "case.intake", "case.accept", "case.deliver"}
+        | {"hall.serve", "hall.issue"}
     ),
     Role.REVIEWER: frozenset(
         _STAFF_BASE | {"applicant.view", "catalog.propose", "case.review", "licence.issue"}
@@ -78,14 +85,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "case.extend",
             "licence.issue",
             "licence.revoke",
+            "hall.serve",
+            "hall.issue",
+            "hall.figures",
         }
     ),
-    Role.ISSUER: frozenset(_STAFF_BASE | {"applicant.view", "case.deliver"}),
-    Role.HELPER: frozenset(_STAFF_BASE | {"applicant.view", "applicant.manage", "case.intake"}),
-    Role.OPERATOR: frozenset(_STAFF_BASE),
+    Role.ISSUER: frozenset(_STAFF_BASE | {"applicant.view", "case.deliver", "hall.serve", "hall.issue"}),
+    Role.HELPER: frozenset(
+        _STAFF_BASE | {"applicant.view", "applicant.manage", "case.intake", "hall.serve", "hall.issue"}
+    ),
+    # 12345线下窗口: the hotline's agents also serve at the hall's hotline window.
+    Role.OPERATOR: frozenset(_STAFF_BASE | {"hall.serve"}),
     Role.HANDLER: frozenset(_STAFF_BASE),
-    Role.ADMIN: frozenset(set(CAPABILITY_LABELS) - {"applicant.self", "case.apply"}),
-    Role.INSPECTOR: frozenset(_STAFF_BASE | {"applicant.view", "audit.view"}),
+    Role.ADMIN: frozenset(set(CAPABILITY_LABELS) - {"applicant.self", "case.apply", "hall.book"}),
+    Role.INSPECTOR: frozenset(_STAFF_BASE | {"applicant.view", "audit.view", "hall.figures"}),
 }
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
 from yichuang.cases.models import CaseSequence
 from yichuang.core.errors import ApplicationError
+from yichuang.core.sequences import counter_next
 
 MAX_DAILY = 9999
 
@@ -31,17 +30,5 @@ def case_number_next(*, implementation_code: str, day: dt.date) -> str:
 
 
 def sequence_next(*, key: str, day: dt.date) -> int:
-    """The next value of the counter (key, day); call inside the writing transaction.
-
-    One upsert creates the counter or moves it on and returns the new value; the row stays locked until
-    the transaction ends, so concurrent callers get consecutive values, never the same one."""
-    connection = transaction.get_connection()
-    table = connection.ops.quote_name(CaseSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (implementation_code, day, last) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (implementation_code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [key, connection.ops.adapt_datefield_value(day)],
-        )
-        row = cursor.fetchone()
-    return int(row[0])
+    """The next value of the counter (key, day); call inside the writing transaction."""
+    return counter_next(model=CaseSequence, key_field="implementation_code", key=key, day=day)

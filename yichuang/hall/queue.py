@@ -1,0 +1,107 @@
+"""The queue's order and what it predicts: who is called next, how many are ahead, how long the wait.
+
+Order (叫号顺序): the priority lane first (绿色通道), then appointments whose slot has begun, then the order
+of taking the number (``queue_at``: kept on a transfer, moved to the back on a re-queue).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from django.db.models import Case, DurationField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from yichuang.hall.hours import local_day
+from yichuang.hall.models import ServiceCategory, Ticket, TicketStatus, Window, WindowStatus
+
+RECENT_SERVICES = 20
+
+
+def queue_order(now: dt.datetime) -> list[object]:
+    return [
+        Case(When(~Q(priority=""), then=Value(0)), default=Value(1), output_field=IntegerField()),
+        Case(When(slot_at__lte=now, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "queue_at",
+        "id",
+    ]
+
+
+def window_queue(window: Window, now: dt.datetime | None = None) -> QuerySet[Ticket]:
+    """The tickets this window would call, in calling order: its categories' waiting tickets (not those
+    transferred to another window) and the tickets transferred to it."""
+    now = now or timezone.now()
+    serves = Q(category__in=window.categories.all(), target_window__isnull=True) | Q(target_window=window)
+    return (
+        Ticket.objects.filter(hall_id=window.hall_id, day=local_day(now), status=TicketStatus.WAITING)
+        .filter(serves)
+        .order_by(*queue_order(now))
+    )
+
+
+def category_queue(category: ServiceCategory, now: dt.datetime | None = None) -> QuerySet[Ticket]:
+    now = now or timezone.now()
+    return Ticket.objects.filter(
+        category=category, day=local_day(now), status=TicketStatus.WAITING, target_window__isnull=True
+    ).order_by(*queue_order(now))
+
+
+def people_ahead(ticket: Ticket, now: dt.datetime | None = None) -> int:
+    """How many of the category's waiting tickets come before ``ticket`` in calling order."""
+    now = now or timezone.now()
+    if ticket.status != TicketStatus.WAITING:
+        return 0
+    if ticket.target_window_id:
+        queue = window_queue(ticket.target_window, now)  # type: ignore[arg-type]
+    else:
+        queue = category_queue(ticket.category, now)
+    ahead = 0
+    for pk in queue.values_list("pk", flat=True):
+        if pk == ticket.pk:
+            return ahead
+        ahead += 1
+    return ahead
+
+
+def service_minutes(category: ServiceCategory, now: dt.datetime | None = None) -> float:
+    """Average minutes per visitor over the category's last services today, else the admin's estimate."""
+    now = now or timezone.now()
+    duration = ExpressionWrapper(
+        F("finished_at") - Coalesce("serving_at", "called_at"), output_field=DurationField()
+    )
+    recent = list(
+        Ticket.objects.filter(category=category, day=local_day(now), status=TicketStatus.DONE)
+        .order_by("-finished_at")
+        .annotate(duration=duration)
+        .values_list("duration", flat=True)[:RECENT_SERVICES]
+    )
+    if not recent:
+        return float(category.service_minutes)
+    seconds = sum(value.total_seconds() for value in recent if value is not None) / len(recent)
+    return max(seconds / 60, 1.0)
+
+
+def open_windows(category: ServiceCategory) -> int:
+    return Window.objects.filter(categories=category, status=WindowStatus.OPEN, is_active=True).count()
+
+
+def predicted_wait_minutes(
+    category: ServiceCategory, ahead: int, *, now: dt.datetime | None = None, windows: int | None = None
+) -> int:
+    """Minutes until someone with ``ahead`` people before him is called: each open window serving the
+    category takes one of them per average service time."""
+    windows = open_windows(category) if windows is None else windows
+    minutes = ahead * service_minutes(category, now) / max(windows, 1)
+    return math.ceil(minutes)
+
+
+def waiting_by_category(hall_id: int, now: dt.datetime | None = None) -> dict[int, int]:
+    from django.db.models import Count
+
+    rows = (
+        Ticket.objects.filter(hall_id=hall_id, day=local_day(now), status=TicketStatus.WAITING)
+        .values("category_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["category_id"]: row["n"] for row in rows}
