@@ -216,6 +216,7 @@ def _issue(
         slot_at=hours.at_local(appointment.slot.day, appointment.slot.starts_at) if appointment else None,
         queue_at=now,
         issued_at=now,
+        idempotency_key=idempotency_key or None,
     )
     ticket.save(force_insert=True)
     ahead = queue.people_ahead(ticket, now)
