@@ -169,4 +169,4 @@ def test_one_open_ticket_per_person_and_category(org: Any) -> None:
         assert first.number in error.value.message
         again = _kiosk(setup, setup.general, idempotency_key="k-1")
         assert _kiosk(setup, setup.general, idempotency_key="k-1").pk == again.pk
-    assert queue.category_queue(setup.general).count() == 2
+        assert queue.category_queue(setup.general).count() == 2
