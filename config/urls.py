@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("yichuang.cases.urls")),
     path("", include("yichuang.licences.urls")),
     path("", include("yichuang.bundles.urls")),
+    path("", include("yichuang.hall.urls")),
 ]
