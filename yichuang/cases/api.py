@@ -30,10 +30,10 @@ from yichuang.cases.schemas import (
 )
 from yichuang.catalog.models import ServiceItem
 from yichuang.core.errors import ApplicationError, TooManyRequestsError
+from yichuang.core.http import idempotency_key_from
 
 router = Router(tags=["办件"])
 
-MAX_KEY_LENGTH = 64
 
 
 class CaseFilter(Schema):
@@ -46,17 +46,7 @@ class CaseFilter(Schema):
 
 
 def _idempotency_key(header: str | None, body: str | None) -> str | None:
-    header, body = (header or "").strip() or None, (body or "").strip() or None
-    if header and body and header != body:
-        raise ApplicationError(
-            "请求头 Idempotency-Key 与 idempotency_key 字段不一致",
-            code="idempotency_key_mismatch",
-            fields={"idempotency_key": ["与请求头不一致"]},
-        )
-    key = header or body
-    if key is not None and len(key) > MAX_KEY_LENGTH:
-        raise ApplicationError(f"幂等键不能超过{MAX_KEY_LENGTH}个字符", fields={"idempotency_key": ["过长"]})
-    return key
+    return idempotency_key_from(header, body)
 
 
 @router.post("/", response={200: CaseDetailOut, 201: CaseDetailOut}, summary="提交申请（网上申请或窗口接件）")

@@ -10,10 +10,7 @@ guessed by trying.
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -25,6 +22,7 @@ from yichuang.cases.forms_portal import TrackForm
 from yichuang.cases.models import Case, CaseStatus
 from yichuang.cases.views_portal import action_label, applicant_timeline, remaining_days
 from yichuang.core.errors import NotFoundError
+from yichuang.core.http import rate_allowed
 from yichuang.core.masking import mask_name
 
 DEFAULT_LOOKUPS_PER_MINUTE = 20
@@ -35,21 +33,9 @@ def lookups_per_minute() -> int:
     return int(getattr(settings, "YICHUANG_TRACK_LOOKUPS_PER_MINUTE", DEFAULT_LOOKUPS_PER_MINUTE))
 
 
-def _client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: a forwarded-for header is set by the client and would let it pick its own bucket.
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
 def lookup_allowed(request: HttpRequest) -> bool:
     """Count this lookup against the address's budget for the current minute (shared cache)."""
-    key = f"cases:track:{_client_address(request)}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count <= lookups_per_minute()
+    return rate_allowed(request, bucket="cases:track", per_minute=lookups_per_minute())
 
 
 def _public_view(case: Case) -> dict[str, object]:
