@@ -23,6 +23,7 @@ from yichuang.catalog.api_lists import router as catalog_lists_router
 from yichuang.catalog.api_search import router as catalog_search_router
 from yichuang.core.api import router as core_router
 from yichuang.core.errors import ApplicationError
+from yichuang.hall.api import router as hall_router
 from yichuang.licences.api import router as licences_router
 
 logger = logging.getLogger("yichuang.api")
@@ -121,3 +122,4 @@ api.add_router("/catalog", catalog_lists_router)
 api.add_router("/catalog", catalog_import_router)
 api.add_router("/licences", licences_router)
 api.add_router("/bundles", bundles_router)
+api.add_router("/hall", hall_router)
