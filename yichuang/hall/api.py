@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Header, Router, Schema
+from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from yichuang.accounts.models import User
@@ -288,7 +288,7 @@ def ticket_issue(
     request: HttpRequest,
     payload: TicketIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     actor = _bearer_user(request) or _session_user(request)
     if actor is None or not has_capability(actor, "hall.issue"):
         if payload.source != TicketSource.KIOSK and actor is None:
@@ -312,7 +312,7 @@ def ticket_issue(
         priority=payload.priority,
         idempotency_key=idempotency_key_from(idempotency_key, payload.idempotency_key),
     )
-    return 201, ticket_out(ticket)
+    return Status(201, ticket_out(ticket))
 
 
 @router.get("/tickets/mine", response=list[TicketOut], summary="我今天的排队号")
