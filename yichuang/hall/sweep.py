@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from yichuang.core.audit import audit_batch
 from yichuang.hall import hours
+from yichuang.hall.appointments import appointments_mark_no_show
 from yichuang.hall.models import Hall, Ticket, TicketEvent, TicketStatus, Window, WindowEvent, WindowStatus
 from yichuang.hall.tidal import tidal_evaluate
 from yichuang.hall.workflow import ticket_transition, window_transition
@@ -101,9 +102,5 @@ def hall_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             report["windows_closed"] += _close_windows(hall, now)
         else:
             report["tidal_changes"] += len(tidal_evaluate(hall_id=hall.pk, now=now))
-    try:
-        from yichuang.hall.appointments import appointments_mark_no_show
-    except ImportError:  # appointments not installed in this build
-        return report
     report["appointments_no_show"] = appointments_mark_no_show(now=now)
     return report
