@@ -17,7 +17,7 @@ from yichuang.core.audit import audited_atomic, step_update
 from yichuang.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from yichuang.hall import queue
 from yichuang.hall.models import Ticket, TicketEvent, TicketStatus, Window, WindowStatus
-from yichuang.hall.tickets import _after_queue_change, notify_near
+from yichuang.hall.tickets import after_queue_change, notify_near
 from yichuang.hall.windows import current_ticket
 from yichuang.hall.workflow import ticket_transition
 
@@ -82,7 +82,7 @@ def ticket_call_next(*, window: Window, actor: Any, now: dt.datetime | None = No
                 locked.rating_ticket = None
                 step_update(locked, {"rating_ticket"})
                 notify_near(ticket.category, now)
-                transaction.on_commit(lambda: _after_queue_change(locked.hall_id))
+                transaction.on_commit(lambda: after_queue_change(locked.hall_id, now))
                 return ticket
 
 
@@ -149,7 +149,7 @@ def ticket_skip(*, window: Window, actor: Any, now: dt.datetime | None = None) -
             changes={"finished_at": now},
             note="再次过号，号码作废",
         )
-    transaction.on_commit(lambda: _after_queue_change(locked.hall_id))
+    transaction.on_commit(lambda: after_queue_change(locked.hall_id, now))
     return ticket
 
 
@@ -199,5 +199,5 @@ def ticket_finish(*, window: Window, actor: Any, now: dt.datetime | None = None)
     )
     locked.rating_ticket = ticket
     step_update(locked, {"rating_ticket"})
-    transaction.on_commit(lambda: _after_queue_change(locked.hall_id))
+    transaction.on_commit(lambda: after_queue_change(locked.hall_id, now))
     return ticket

@@ -141,7 +141,7 @@ def ticket_issue(
             if existing is not None:
                 return existing
         raise
-    transaction.on_commit(lambda: _after_queue_change(hall.pk))
+    transaction.on_commit(lambda: after_queue_change(hall.pk, now))
     return ticket
 
 
@@ -253,7 +253,7 @@ def ticket_cancel(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None)
     ticket_transition(
         ticket=locked, to=TicketStatus.CANCELLED, event=TicketEvent.Kind.CANCELLED, actor=actor, at=now
     )
-    transaction.on_commit(lambda: _after_queue_change(locked.hall_id))
+    transaction.on_commit(lambda: after_queue_change(locked.hall_id, now))
     return locked
 
 
@@ -277,8 +277,8 @@ def notify_near(category: ServiceCategory, now: dt.datetime) -> int:
     return sent
 
 
-def _after_queue_change(hall_id: int) -> None:
+def after_queue_change(hall_id: int, now: dt.datetime) -> None:
     # Imported here: tidal imports the queue selectors and the windows' transitions.
     from yichuang.hall.tidal import tidal_evaluate
 
-    tidal_evaluate(hall_id=hall_id)
+    tidal_evaluate(hall_id=hall_id, now=now)
