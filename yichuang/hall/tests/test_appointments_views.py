@@ -336,3 +336,37 @@ def test_api_cancel_and_late_check_in(setup: Any, client_for: Any) -> None:
     assert late.status_code == 409
     assert _json(late)["error"]["code"] == "checkin_too_late"
     assert "普通号" in _json(late)["error"]["message"]
+
+
+# ---------------------------------------------------------------- in a browser
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_book_in_the_browser_with_the_slot_list_refreshed(org: Any, page: Any, live_server: Any) -> None:
+    setup = make_hall(org, tidal=False)
+    SlotPlan.objects.create(category=setup.estate, starts_at=dt.time(9), ends_at=dt.time(10), capacity=3)
+    SlotPlan.objects.create(category=setup.estate, starts_at=dt.time(14), ends_at=dt.time(15), capacity=1)
+    person = valid_id_number()
+    with time_machine.travel(at(FRIDAY_BEFORE, 10)):  # ticking: the browser needs a moving clock
+        page.goto("/accounts/login/?next=/hall/appointments/")
+        page.get_by_label("用户名").fill("applicant")
+        page.get_by_label("密码").fill("pass-word-2026")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url("**/hall/appointments/")
+        page.get_by_test_id("category-select").select_option(label="不动产登记")
+        page.locator("[data-slot='14:00']").wait_for()
+        # Today first: its 09:00 slot has begun, the afternoon one is still offered.
+        assert page.locator("[data-slot='09:00']").count() == 0
+        page.get_by_test_id("day-select").select_option("2026-11-24")
+        page.locator("[data-slot='09:00']").wait_for()
+        assert "余 3 个" in page.get_by_test_id("slot-list").inner_text()
+        page.locator("[data-slot='14:00'] input").check()
+        page.get_by_label("身份证号").fill(person)
+        page.get_by_label("手机号码").fill("13912345678")
+        page.get_by_test_id("book-submit").click()
+        page.get_by_test_id("appointment-code").wait_for()
+        code = page.get_by_test_id("appointment-code").inner_text()
+        assert page.get_by_test_id("appointment-qr").locator("svg").count() == 1
+    appointment = Appointment.objects.get(code=code)
+    assert (appointment.day, appointment.slot.starts_at) == (dt.date(2026, 11, 24), dt.time(14))
