@@ -4,10 +4,12 @@ person and day, the ban after repeated no-shows, cancelling, check-in for a tick
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 
 from yichuang.accounts.tests.factories import valid_id_number
 from yichuang.core.errors import ApplicationError, ConflictError, PermissionDeniedError
@@ -429,3 +431,38 @@ def test_checked_in_ticket_is_called_at_its_slot_ahead_of_waiting_numbers(org: A
         assert called is not None and called.pk == second.pk
     booked.refresh_from_db()
     assert booked.status == TicketStatus.DONE
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="parallel writers are exercised on PostgreSQL (the in-memory SQLite test database locks whole tables)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_parallel_bookings_never_overbook(org: Any) -> None:
+    setup = with_plans(org)
+    SlotPlan.objects.filter(starts_at=dt.time(10)).update(capacity=3)
+    threads_n = 10
+    outcomes: list[str] = []
+    start = threading.Barrier(threads_n)
+
+    def one() -> None:
+        try:
+            start.wait()
+            book(setup, org)
+            outcomes.append("booked")
+        except ConflictError as error:
+            outcomes.append(error.code)
+        except BaseException as error:  # reported below
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    with time_machine.travel(at(FRIDAY_BEFORE, 10), tick=True):
+        threads = [threading.Thread(target=one) for _ in range(threads_n)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(outcomes) == ["booked"] * 3 + ["slot_full"] * 7
+    slot = AppointmentSlot.objects.get(category=setup.general, day=MONDAY, starts_at=dt.time(10))
+    assert slot.booked == 3 == Appointment.objects.count()
