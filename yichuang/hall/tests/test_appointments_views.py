@@ -41,9 +41,9 @@ test_api = NinjaAPI(
     auth=[platform_api.BearerTokenAuth(), platform_api.SessionAuth()],
     urls_namespace="hall-appointments-test-api",
 )
-test_api.add_exception_handler(ApplicationError, platform_api.on_application_error)
-test_api.add_exception_handler(NinjaValidationError, platform_api.on_validation_error)
-test_api.add_exception_handler(AuthenticationError, platform_api.on_authentication_error)
+test_api.add_exception_handler(ApplicationError, platform_api.on_application_error)  # type: ignore[arg-type]
+test_api.add_exception_handler(NinjaValidationError, platform_api.on_validation_error)  # type: ignore[arg-type]
+test_api.add_exception_handler(AuthenticationError, platform_api.on_authentication_error)  # type: ignore[arg-type]
 test_api.add_router("/hall", router)
 
 urlpatterns = [path("api/test/", test_api.urls), path("", include("config.urls"))]
