@@ -90,11 +90,12 @@ def desk_sign_in(request: HttpRequest) -> HttpResponse:
     return redirect("hall:desk")
 
 
-def _int(value: Any) -> int | None:
+def _int(value: Any) -> int:
+    """A posted id, 0 (no row has it) when it is not a number."""
     try:
         return int(value)
     except (TypeError, ValueError):
-        return None
+        return 0
 
 
 def _own_window(user: Any) -> Window:
@@ -204,7 +205,7 @@ def desk_action(request: HttpRequest, action: str) -> HttpResponse:
 
 
 def _issuing_hall(request: HttpRequest) -> Hall | None:
-    own = Window.objects.select_related("hall").filter(clerk=request.user).first()
+    own = Window.objects.select_related("hall").filter(clerk_id=request.user.pk).first()
     if own is not None:
         return own.hall
     return selectors.hall_for_screen(request.GET.get("hall") or request.POST.get("hall") or None)

@@ -71,9 +71,7 @@ def _status_url(request: HttpRequest, ticket: Ticket) -> str:
 def _qr_svg(url: str) -> str:
     code = segno.make(url, error="m", micro=False)
     # segno's own SVG of our own URL: safe to put in the page as it is.
-    return mark_safe(
-        code.svg_inline(scale=3, border=2, dark="#000", light="#fff", omitsize=False)
-    )
+    return mark_safe(code.svg_inline(scale=3, border=2, dark="#000", light="#fff", omitsize=False))
 
 
 def issue_ticket(
@@ -277,7 +275,7 @@ def portal_tickets(request: HttpRequest) -> HttpResponse:
 @require_POST
 def portal_ticket_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     _require_applicant(request)
-    ticket = Ticket.objects.filter(pk=pk, user=request.user).first()
+    ticket = Ticket.objects.filter(pk=pk, user_id=request.user.pk or 0).first()
     if ticket is None:
         raise NotFoundError(_("未找到该号码"))
     try:

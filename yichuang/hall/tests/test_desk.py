@@ -121,7 +121,8 @@ def test_the_whole_round_at_the_desk(org: Any) -> None:
         assert "张**" in html and "138****5678" in html and "1508**********" in html
         assert first.id_number not in html and "13812345678" not in html
         assert "绿色通道：65周岁以上老年人" in html
-        # A double click on 叫号 is refused in the service's words, not a 500.
+        assert 'data-testid="desk-call"' not in html  # nothing to call while A001 is at the counter
+        # A double click on 叫号 (a stale page) is refused in the service's words, not a 500.
         twice = clerk.post(_action("call"))
         assert twice.status_code == 409
         assert "请先办结、过号或转窗当前号码 A001" in twice.content.decode()
