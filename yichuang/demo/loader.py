@@ -13,6 +13,7 @@ from yichuang.catalog.demo import load_demo_catalog
 from yichuang.catalog.importing import catalog_import_start
 from yichuang.catalog.models import CatalogImport, ImportStatus
 from yichuang.core.shared_data import REAL_CATALOGUE, shared_data_file
+from yichuang.hall.demo import load_demo_hall
 from yichuang.licences.demo import (
     demo_applicant_fits,
     demo_case_result,
@@ -46,4 +47,5 @@ def load_everything(*, real_catalogue: bool = True, out: Any = None) -> dict[str
     report["cases"] = load_demo_cases(result_for=demo_case_result, fits=demo_applicant_fits)
     report["holdings"] = load_demo_holdings(out=out)
     report["bundles"] = load_demo_bundles(admin=admin, out=out, result_for=demo_case_result)
+    report["hall"] = load_demo_hall(admin=admin, out=out)
     return report

@@ -273,6 +273,11 @@ class TidalRule(models.Model):
     open_wait_minutes = models.PositiveSmallIntegerField(_("开放：预计等候达到（分钟）"))
     close_waiting = models.PositiveSmallIntegerField(_("关闭：等候人数降至"))
     close_wait_minutes = models.PositiveSmallIntegerField(_("关闭：预计等候降至（分钟）"))
+    min_open_minutes = models.PositiveSmallIntegerField(
+        _("开放后至少保持（分钟）"),
+        default=30,
+        help_text=_("潮汐窗口开放后至少服务这么久才会自动关闭，避免反复开关"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

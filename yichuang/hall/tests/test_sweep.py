@@ -37,4 +37,7 @@ def test_end_of_day(org: Any) -> None:
     assert Ticket.objects.get(pk=called.pk).status == TicketStatus.NO_SHOW
     # Both windows are signed out: 02 was idle, and 01's called number lapsed first in the same run.
     assert report["windows_closed"] == 2
-    assert set(Window.objects.filter(status=WindowStatus.CLOSED).values_list("number", flat=True)) >= {"01", "02"}
+    assert set(Window.objects.filter(status=WindowStatus.CLOSED).values_list("number", flat=True)) >= {
+        "01",
+        "02",
+    }

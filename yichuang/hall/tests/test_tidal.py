@@ -120,3 +120,19 @@ def test_standby_clerk_busy_elsewhere_is_not_pulled(org: Any) -> None:
         _issue(setup, 10)
         assert tidal_evaluate(hall_id=setup.hall.pk) == []
     assert _reserve(setup).status == WindowStatus.CLOSED
+
+
+def test_stays_open_for_its_minimum_time(org: Any) -> None:
+    setup = make_hall(org)  # min_open_minutes defaults to 30
+    clerk = setup.clerks["clerk"]
+    with time_machine.travel(at(MONDAY, 9, 0), tick=False):
+        windows.window_sign_in(window=setup.w1, actor=clerk)
+        _issue(setup, 6)
+        assert [c.opened for c in tidal_evaluate(hall_id=setup.hall.pk)] == [True]
+    with time_machine.travel(at(MONDAY, 9, 20), tick=False):
+        for _ in range(6):
+            calling.ticket_call_next(window=setup.w1, actor=clerk)
+            calling.ticket_finish(window=setup.w1, actor=clerk)
+        assert tidal_evaluate(hall_id=setup.hall.pk) == []  # the queue is empty, but only 20 minutes open
+    with time_machine.travel(at(MONDAY, 9, 31), tick=False):
+        assert [c.opened for c in tidal_evaluate(hall_id=setup.hall.pk)] == [False]
