@@ -121,12 +121,14 @@ def _evaluate_rule(rule: TidalRule, now: dt.datetime) -> TidalChange | None:
                 status__in=[TicketStatus.CALLED, TicketStatus.SERVING], window__in=reserves
             ).values_list("window_id", flat=True)
         )
+        # A window just opened serves its minimum time first, so a short dip does not close it.
+        opened_before = now - dt.timedelta(minutes=rule.min_open_minutes)
         for window in (
             reserves.filter(opened_by_tidal=True)
             .exclude(status=WindowStatus.CLOSED)
             .order_by("-position", "-number")
         ):
-            if window.pk in busy:
+            if window.pk in busy or (window.status_changed_at and window.status_changed_at > opened_before):
                 continue
             window_transition(
                 window=window,
