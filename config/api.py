@@ -24,6 +24,7 @@ from yichuang.catalog.api_search import router as catalog_search_router
 from yichuang.core.api import router as core_router
 from yichuang.core.errors import ApplicationError
 from yichuang.hall.api import router as hall_router
+from yichuang.hall.api_appointments import router as hall_appointments_router
 from yichuang.licences.api import router as licences_router
 
 logger = logging.getLogger("yichuang.api")
@@ -123,3 +124,4 @@ api.add_router("/catalog", catalog_import_router)
 api.add_router("/licences", licences_router)
 api.add_router("/bundles", bundles_router)
 api.add_router("/hall", hall_router)
+api.add_router("/hall", hall_appointments_router)

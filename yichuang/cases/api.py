@@ -35,7 +35,6 @@ from yichuang.core.http import idempotency_key_from
 router = Router(tags=["办件"])
 
 
-
 class CaseFilter(Schema):
     status: str = Field("", description="状态，多个用逗号分隔，如 accepted,in_review")
     deadline_state: str = Field("", description="none · normal · warning · overdue · paused")

@@ -19,7 +19,7 @@ def counter_next(*, model: type[models.Model], key_field: str, key: str, day: dt
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    key_column = quote(model._meta.get_field(key_field).column)
+    key_column = quote(model._meta.get_field(key_field).column)  # type: ignore[union-attr]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_column}, day, last) VALUES (%s, %s, 1) "

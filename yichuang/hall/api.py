@@ -273,7 +273,7 @@ def _session_user(request: HttpRequest) -> Any:
     if user is None or not user.is_authenticated:
         return None
     # This endpoint skips the API's session scheme (kiosks post without a session): check CSRF here.
-    if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:  # type: ignore[arg-type,return-value]
+    if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:  # type: ignore[arg-type]
         raise PermissionDeniedError("请求缺少有效的 CSRF 令牌，请刷新页面后重试", code="csrf_failed")
     return user
 
@@ -318,7 +318,7 @@ def ticket_issue(
 @router.get("/tickets/mine", response=list[TicketOut], summary="我今天的排队号")
 def ticket_mine(request: HttpRequest) -> list[dict[str, Any]]:
     now = timezone.now()
-    mine = Ticket.objects.filter(user=request.user, day=hours.local_day(now)).select_related(
+    mine = Ticket.objects.filter(user_id=int(request.user.pk or 0), day=hours.local_day(now)).select_related(
         "category", "window", "target_window"
     )
     return [ticket_out(t, now) for t in mine]

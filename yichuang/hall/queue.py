@@ -9,7 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from django.db.models import Case, DurationField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,7 +30,7 @@ from yichuang.hall.models import ServiceCategory, Ticket, TicketStatus, Window, 
 RECENT_SERVICES = 20
 
 
-def queue_order(now: dt.datetime) -> list[object]:
+def queue_order(now: dt.datetime) -> list[str | Combinable]:
     return [
         Case(When(~Q(priority=""), then=Value(0)), default=Value(1), output_field=IntegerField()),
         Case(When(slot_at__lte=now, then=Value(0)), default=Value(1), output_field=IntegerField()),
