@@ -26,7 +26,9 @@ def _reserve(setup: Any) -> Window:
     return Window.objects.get(pk=setup.reserve.pk)
 
 
-def test_opens_at_the_waiting_threshold_and_closes_when_it_falls(org: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_opens_at_the_waiting_threshold_and_closes_when_it_falls(
+    org: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     setup = make_hall(org)  # open at 6 waiting or 30 minutes; close at ≤ 1 waiting and ≤ 10 minutes
     clerk = setup.clerks["clerk"]
     with time_machine.travel(at(MONDAY, 9, 0), tick=False):
