@@ -518,7 +518,7 @@ def simulate_day(hall: Any, visitors: list[Visitor], label: str) -> DayResult:
             heapq.heappush(events, (now + visitor.service, order, "finish", window.pk))
         settle(now)
 
-    tickets.after_queue_change = calling.after_queue_change = observe  # type: ignore[assignment]
+    tickets.after_queue_change = calling.after_queue_change = observe
     step = max(1, len(visitors) // 4)
     try:
         while events:
@@ -544,7 +544,7 @@ def simulate_day(hall: Any, visitors: list[Visitor], label: str) -> DayResult:
                 settle(now)  # the evaluation after the finish may have closed this reserve window
                 call(window, now)
     finally:
-        tickets.after_queue_change = calling.after_queue_change = real_after_queue_change  # type: ignore[assignment]
+        tickets.after_queue_change = calling.after_queue_change = real_after_queue_change
 
     figures = hall_figures(hall=hall, start=DAY, end=DAY)
     every_wait = [value for values in waits.values() for value in values]
