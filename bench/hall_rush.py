@@ -14,9 +14,9 @@ Recreates ``bench_hall`` on PostgreSQL (127.0.0.1) and migrates it, then:
     (潮汐窗口) that only the tidal rules open. A discrete-event simulation drives the real services with
     ``now=`` (``ticket_issue``, ``ticket_call_next``, ``ticket_finish``; and ``tidal_evaluate``, which the
     services run after each commit at the step's time — wrapped here to learn what it opened or closed)
-    — no sleeping — twice, on two identical halls: tidal rules active, and none. Prints the average and 90th-percentile
-    wait of each run (from ``yichuang.hall.figures``, i.e. computed by PostgreSQL, cross-checked against
-    the simulation's own clock) and the tidal openings and closings.
+    — no sleeping — twice, on two identical halls: tidal rules active, and none. Prints the average and
+    90th-percentile wait of each run (from ``yichuang.hall.figures``, i.e. computed by PostgreSQL,
+    cross-checked against the simulation's own clock) and the tidal openings and closings.
 
 Exit 1 when the burst misses its target or issues a duplicate, 2 without PostgreSQL.
 """
