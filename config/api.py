@@ -25,6 +25,7 @@ from yichuang.core.api import router as core_router
 from yichuang.core.errors import ApplicationError
 from yichuang.hall.api import router as hall_router
 from yichuang.hall.api_appointments import router as hall_appointments_router
+from yichuang.hall.api_figures import router as hall_figures_router
 from yichuang.licences.api import router as licences_router
 
 logger = logging.getLogger("yichuang.api")
@@ -125,3 +126,4 @@ api.add_router("/licences", licences_router)
 api.add_router("/bundles", bundles_router)
 api.add_router("/hall", hall_router)
 api.add_router("/hall", hall_appointments_router)
+api.add_router("/hall", hall_figures_router)

@@ -46,7 +46,7 @@ def _lapse_tickets(hall: Hall, through: dt.date, now: dt.datetime) -> int:
     while True:
         with transaction.atomic(), audit_batch():
             rows = list(
-                Ticket.objects.select_for_update(skip_locked=True)
+                Ticket.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(hall=hall, day__lte=through, status__in=list(moves))
                 .select_related("window")[:BATCH]
             )
