@@ -4,16 +4,18 @@ Recreates ``bench_hall`` on PostgreSQL (127.0.0.1) and migrates it, then:
 
 (a) **burst** — starts the app under gunicorn and has 20 kiosks (threads, one keep-alive connection each)
     post 1,000 anonymous ``POST /api/v1/hall/tickets`` at once (``{"hall", "category", "source": "kiosk"}``)
-    against a hall open round the clock; prints the tickets issued, duplicates (numbers per category and
+    against the simulated day's hall (b) — regular windows signed in, reserve windows, tidal rules — open
+    round the clock; prints the tickets issued, duplicates (numbers per category and
     day, and numbers per hall and day, counted in the database) and the p50/p95/max latency. Target p95
     < 100 ms. All kiosks share 127.0.0.1, so the per-address kiosk limit (30 a minute, meant for one
-    device) is lifted in the served app (``bench_application``); the check itself still runs.
+    device) is lifted through ``YICHUANG_KIOSK_TICKETS_PER_MINUTE``; the check itself still runs.
 (b) **simulated day** — 2,000 visitors over one working day (arrivals with a morning peak around
     9:30–11:00 and an afternoon one around 14:30–16:00, fixed seed), each with a service time drawn from
     a log-normal distribution per category, served by a fixed set of regular windows plus reserve windows
     (潮汐窗口) that only the tidal rules open. A discrete-event simulation drives the real services with
-    ``now=`` (``ticket_issue``, ``ticket_call_next``, ``ticket_finish``; and ``tidal_evaluate``, which the
-    services run after each commit at the step's time — wrapped here to learn what it opened or closed)
+    ``now=`` (``ticket_issue``, ``ticket_call_next``, ``ticket_finish``; and ``tidal_evaluate`` and
+    ``tidal_after_issue``, which the services run after each commit at the step's time — wrapped here to
+    learn what they opened or closed)
     — no sleeping — twice, on two identical halls: tidal rules active, and none. Prints the average and
     90th-percentile wait of each run (from ``yichuang.hall.figures``, i.e. computed by PostgreSQL,
     cross-checked against the simulation's own clock) and the tidal openings and closings.
@@ -24,7 +26,6 @@ Exit 1 when the burst misses its target or issues a duplicate, 2 without Postgre
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import heapq
 import http.client
@@ -33,33 +34,20 @@ import math
 import os
 import platform
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bench.server import (
-    LOOPBACK,
-    PROJECT_DIR,
-    STARTUP_TIMEOUT_S,
-    BenchError,
     PostgresUnavailable,
-    _answers,
-    _read_tail,
-    _stop,
-    app_environment,
     code_commit,
-    free_port,
     manage,
     postgres_version,
     recreate_database,
+    serve,
 )
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_hall"
@@ -86,17 +74,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if not 1 <= args.visitors <= 20_000:
         parser.error("--visitors must be between 1 and 20000")
     return args
-
-
-def bench_application() -> Any:
-    """gunicorn target ``bench.hall_rush:bench_application()``: the app with the kiosk limit lifted."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.conf import settings
-    from django.core.wsgi import get_wsgi_application
-
-    application = get_wsgi_application()
-    settings.YICHUANG_KIOSK_TICKETS_PER_MINUTE = 1_000_000
-    return application
 
 
 def _percentile(values: list[float], pct: float) -> float:
@@ -138,78 +115,17 @@ def _clerk(username: str, centre: Any) -> Any:
 
 # --- (a) the burst ---------------------------------------------------------------------------------
 
-BURST_CATEGORIES = (("general", "综合受理", "A"), ("estate", "不动产登记", "B"), ("social", "社保医保", "C"))
-
 
 def _burst_hall(code: str) -> Any:
-    from yichuang.hall.models import Hall, ServiceCategory
+    """The simulated day's hall (windows, reserve windows and tidal rules), open round the clock, with
+    every regular window signed in: a kiosk's number runs what it runs in a working hall."""
+    from yichuang.hall.models import Window
+    from yichuang.hall.windows import window_sign_in
 
-    midnight, last = dt.time(0, 0), dt.time(23, 59, 59)
-    hall = Hall.objects.create(
-        code=code,
-        name=f"压测大厅 {code}（全天开放）",
-        department=_centre(),
-        opens_at=midnight,
-        closes_at=last,
-        weekend_opens_at=midnight,
-        weekend_closes_at=last,
-    )
-    for position, (code, name, prefix) in enumerate(BURST_CATEGORIES):
-        ServiceCategory.objects.create(hall=hall, code=code, name=name, prefix=prefix, position=position)
+    hall = _day_hall(code, tidal=True, round_the_clock=True)
+    for window in Window.objects.filter(hall=hall, is_reserve=False).select_related("hall"):
+        window_sign_in(window=window, actor=window_clerk(window))
     return hall
-
-
-@contextlib.contextmanager
-def _served(database_url: str, workers: int) -> Iterator[str]:
-    """gunicorn on 127.0.0.1 serving ``bench_application()`` (the pattern of bench.server.running_app)."""
-    port = free_port()
-    log_dir = Path(tempfile.mkdtemp(prefix="yichuang-bench-hall-"))
-    log_path = log_dir / "gunicorn.log"
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "bench.hall_rush:bench_application()",
-        "--bind",
-        f"{LOOPBACK}:{port}",
-        "--workers",
-        str(workers),
-        "--timeout",
-        "60",
-        "--graceful-timeout",
-        "5",
-        "--log-level",
-        "warning",
-    ]
-    failed = False
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=PROJECT_DIR,
-            env=app_environment(database_url),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT_S
-            while not _answers(port):
-                if process.poll() is not None:
-                    raise BenchError(f"gunicorn exited with {process.returncode}:\n{_read_tail(log_path)}")
-                if time.monotonic() > deadline:
-                    raise BenchError(f"gunicorn did not answer in time:\n{_read_tail(log_path)}")
-                time.sleep(0.2)
-            yield f"{LOOPBACK}:{port}"
-        except BaseException:
-            failed = True
-            raise
-        finally:
-            _stop(process)
-            if failed:
-                print(f"gunicorn log kept at {log_path}", file=sys.stderr)
-            else:
-                shutil.rmtree(log_dir, ignore_errors=True)
 
 
 @dataclass
@@ -224,7 +140,7 @@ class BurstResult:
 def _kiosks(address: str, hall_code: str, *, tickets: int, kiosks: int, seed: int) -> BurstResult:
     host, port = address.split(":")
     rng = random.Random(seed)
-    plan = [rng.choice(BURST_CATEGORIES)[0] for _ in range(tickets)]
+    plan = [rng.choice(DAY_PLAN).code for _ in range(tickets)]
     shares = [plan[k::kiosks] for k in range(kiosks)]
     result = BurstResult()
     lock = threading.Lock()
@@ -288,7 +204,9 @@ def run_burst(args: argparse.Namespace) -> dict[str, Any]:
         f"{args.workers} sync workers) …",
         flush=True,
     )
-    with _served(args.database_url, args.workers) as address:
+    # All kiosks share 127.0.0.1: lift the per-address limit (meant for one device); the check still runs.
+    lifted = {"YICHUANG_KIOSK_TICKETS_PER_MINUTE": "1000000"}
+    with serve(args.database_url, workers=args.workers, extra_env=lifted) as address:
         # Every worker's first requests import and connect: take them on another hall, not measured.
         _kiosks(address, warm_up.code, tickets=8 * args.workers, kiosks=args.workers, seed=args.seed)
         result = _kiosks(address, hall.code, tickets=args.tickets, kiosks=args.kiosks, seed=args.seed)
@@ -388,13 +306,21 @@ def visitors_of_the_day(count: int, seed: int) -> list[Visitor]:
     return people
 
 
-def _day_hall(code: str, *, tidal: bool) -> Any:
+def _day_hall(code: str, *, tidal: bool, round_the_clock: bool = False) -> Any:
     from yichuang.hall.models import Hall, ServiceCategory, TidalRule, Window, WindowKind
 
     centre = _centre()
-    hall = Hall.objects.create(
-        code=code, name=f"模拟大厅 {code}", department=centre, opens_at=OPENS, closes_at=CLOSES
-    )
+    if round_the_clock:
+        midnight, last = dt.time(0, 0), dt.time(23, 59, 59)
+        hours = {
+            "opens_at": midnight,
+            "closes_at": last,
+            "weekend_opens_at": midnight,
+            "weekend_closes_at": last,
+        }
+    else:
+        hours = {"opens_at": OPENS, "closes_at": CLOSES}
+    hall = Hall.objects.create(code=code, name=f"模拟大厅 {code}", department=centre, **hours)
     number = 0
     for position, plan in enumerate(DAY_PLAN):
         category = ServiceCategory.objects.create(
@@ -452,7 +378,7 @@ def simulate_day(hall: Any, visitors: list[Visitor], label: str) -> DayResult:
     from yichuang.hall import calling, tickets
     from yichuang.hall.figures import hall_figures, percentile
     from yichuang.hall.models import TicketSource, Window, WindowEvent, WindowStatus
-    from yichuang.hall.tidal import tidal_evaluate
+    from yichuang.hall.tidal import tidal_after_issue, tidal_evaluate
     from yichuang.hall.windows import window_sign_in
 
     began = time.perf_counter()
@@ -461,7 +387,7 @@ def simulate_day(hall: Any, visitors: list[Visitor], label: str) -> DayResult:
     serves = {window.pk: {category.code for category in window.categories.all()} for window in windows}
     by_number = {window.number: window for window in windows}
     by_pk = {window.pk: window for window in windows}
-    real_after_queue_change = tickets.after_queue_change
+    real_after_queue_change, real_after_issue = tickets.after_queue_change, tickets.after_issue
     clerks = {window.pk: window.standby_clerk for window in windows if window.is_reserve}
     idle: set[int] = set()
     sign_in = dt.datetime.combine(DAY, dt.time(8, 55), tzinfo=visitors[0].arrives.tzinfo)
@@ -488,6 +414,11 @@ def simulate_day(hall: Any, visitors: list[Visitor], label: str) -> DayResult:
         # The services' own after-commit step (``after_queue_change``) on the simulated clock, wrapped so
         # the simulation learns which reserve windows it opened or closed.
         pending.extend(tidal_evaluate(hall_id=hall_id, now=now))
+
+    def observe_issue(ticket: Any, now: dt.datetime) -> None:
+        change = tidal_after_issue(ticket, now)  # what ``after_issue`` runs
+        if change is not None:
+            pending.append(change)
 
     def settle(now: dt.datetime) -> None:
         nonlocal openings, closings, reserves_open, most_open
@@ -522,6 +453,7 @@ def simulate_day(hall: Any, visitors: list[Visitor], label: str) -> DayResult:
         settle(now)
 
     tickets.after_queue_change = calling.after_queue_change = observe
+    tickets.after_issue = observe_issue
     step = max(1, len(visitors) // 4)
     try:
         while events:
@@ -548,6 +480,7 @@ def simulate_day(hall: Any, visitors: list[Visitor], label: str) -> DayResult:
                 call(window, now)
     finally:
         tickets.after_queue_change = calling.after_queue_change = real_after_queue_change
+        tickets.after_issue = real_after_issue
 
     figures = hall_figures(hall=hall, start=DAY, end=DAY)
     every_wait = [value for values in waits.values() for value in values]

@@ -267,6 +267,23 @@ def running_app(
     if load_demo:
         manage("demo_load", database_url=url)
 
+    with serve(url, workers=workers, threads=threads) as address:
+        yield f"http://{address}"
+
+
+@contextlib.contextmanager
+def serve(
+    database_url: str,
+    *,
+    workers: int,
+    threads: int = 1,
+    target: str = "config.wsgi:application",
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """gunicorn serving ``target`` on 127.0.0.1 against ``database_url`` until the block ends.
+
+    Yields ``127.0.0.1:<port>``; the gunicorn log is kept (and its path printed) only when the block
+    fails."""
     port = free_port()
     log_dir = Path(tempfile.mkdtemp(prefix="yichuang-bench-"))
     log_path = log_dir / "gunicorn.log"
@@ -274,7 +291,7 @@ def running_app(
         sys.executable,
         "-m",
         "gunicorn",
-        "config.wsgi:application",
+        target,
         "--bind",
         f"{LOOPBACK}:{port}",
         "--workers",
@@ -295,7 +312,7 @@ def running_app(
         process = subprocess.Popen(
             command,
             cwd=PROJECT_DIR,
-            env=app_environment(url),
+            env={**app_environment(database_url), **(extra_env or {})},
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -311,7 +328,7 @@ def running_app(
                         f"gunicorn did not answer within {STARTUP_TIMEOUT_S:.0f} s:\n{_read_tail(log_path)}"
                     )
                 time.sleep(0.2)
-            yield f"http://{LOOPBACK}:{port}"
+            yield f"{LOOPBACK}:{port}"
         except BaseException:
             failed = True
             raise

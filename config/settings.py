@@ -120,6 +120,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CALENDAR_CACHE_SECONDS = int(os.environ.get("YICHUANG_CALENDAR_CACHE_SECONDS", "300" if REDIS_URL else "30"))
+# Public rate limits per client address and minute (a hall.issue device token at a kiosk is not limited).
+YICHUANG_KIOSK_TICKETS_PER_MINUTE = int(os.environ.get("YICHUANG_KIOSK_TICKETS_PER_MINUTE", "30"))
+YICHUANG_TRACK_LOOKUPS_PER_MINUTE = int(os.environ.get("YICHUANG_TRACK_LOOKUPS_PER_MINUTE", "20"))
 # Background jobs (catalog imports …) run in a thread after commit; eager runs them in the request
 # itself (tests, single-process tools).
 YICHUANG_JOBS_EAGER = env_bool("YICHUANG_JOBS_EAGER", False)

@@ -25,12 +25,11 @@ from yichuang.core.errors import NotFoundError
 from yichuang.core.http import rate_allowed
 from yichuang.core.masking import mask_name
 
-DEFAULT_LOOKUPS_PER_MINUTE = 20
 RATE_LIMITED_MESSAGE = "查询过于频繁，请稍后再试（每分钟最多查询%(n)d次）"
 
 
 def lookups_per_minute() -> int:
-    return int(getattr(settings, "YICHUANG_TRACK_LOOKUPS_PER_MINUTE", DEFAULT_LOOKUPS_PER_MINUTE))
+    return int(settings.YICHUANG_TRACK_LOOKUPS_PER_MINUTE)
 
 
 def lookup_allowed(request: HttpRequest) -> bool:

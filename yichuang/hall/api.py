@@ -30,11 +30,9 @@ from yichuang.hall.models import Hall, ServiceCategory, Ticket, TicketEvent, Tic
 
 router = Router(tags=["服务大厅"])
 
-DEFAULT_KIOSK_TICKETS_PER_MINUTE = 30
-
 
 def kiosk_tickets_per_minute() -> int:
-    return int(getattr(settings, "YICHUANG_KIOSK_TICKETS_PER_MINUTE", DEFAULT_KIOSK_TICKETS_PER_MINUTE))
+    return int(settings.YICHUANG_KIOSK_TICKETS_PER_MINUTE)
 
 
 class CategoryOut(Schema):
@@ -187,8 +185,10 @@ def window_out(window: Window, current: Ticket | None = None) -> dict[str, Any]:
     }
 
 
-def ticket_out(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any]:
-    info = tickets.ticket_info(ticket, now)
+def ticket_out(
+    ticket: Ticket, now: dt.datetime | None = None, info: tickets.TicketInfo | None = None
+) -> dict[str, Any]:
+    info = info or tickets.ticket_info(ticket, now)
     return {
         "id": ticket.pk,
         "number": ticket.number,
@@ -297,12 +297,16 @@ def ticket_issue(
             raise TooManyRequestsError(
                 f"取号过于频繁，请稍后再试（每分钟最多{kiosk_tickets_per_minute()}次）", code="rate_limited"
             )
-    hall = _hall(payload.hall)
-    category = ServiceCategory.objects.filter(hall=hall, code=payload.category, is_active=True).first()
+    category = (
+        ServiceCategory.objects.filter(hall__code=payload.hall, hall__is_active=True, code=payload.category)
+        .select_related("hall")
+        .first()
+    )
     if category is None:
+        _hall(payload.hall)  # 404 for an unknown hall
         raise ApplicationError("该业务类别不在本大厅办理", fields={"category": ["请选择本大厅的业务类别"]})
     ticket = tickets.ticket_issue(
-        hall=hall,
+        hall=category.hall,
         category=category,
         source=payload.source,
         actor=actor,
@@ -312,7 +316,7 @@ def ticket_issue(
         priority=payload.priority,
         idempotency_key=idempotency_key_from(idempotency_key, payload.idempotency_key),
     )
-    return Status(201, ticket_out(ticket))
+    return Status(201, ticket_out(ticket, info=tickets.issued_info(ticket)))
 
 
 @router.get("/tickets/mine", response=list[TicketOut], summary="我今天的排队号")

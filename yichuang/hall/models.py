@@ -379,6 +379,11 @@ class Ticket(models.Model):
     notified_ahead = models.BooleanField(_("已提醒"), default=False)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
+    # Not columns: the people ahead and the expected wait taken when the number was drawn, so the answer to
+    # the kiosk does not count them again (set by ``tickets.ticket_issue`` on the instance it returns).
+    ahead_at_issue: int | None = None
+    wait_at_issue: int | None = None
+
     class Meta:
         verbose_name = _("排队号")
         verbose_name_plural = _("排队号")

@@ -59,7 +59,9 @@ def category_queue(category: ServiceCategory, now: dt.datetime | None = None) ->
 
 
 def people_ahead(ticket: Ticket, now: dt.datetime | None = None) -> int:
-    """How many of the category's waiting tickets come before ``ticket`` in calling order."""
+    """How many waiting tickets of the ticket's queue come before it in calling order: one count, however
+    long the queue. ``ticket`` may be unsaved (its place is then behind everyone with the same
+    ``queue_at``)."""
     now = now or timezone.now()
     if ticket.status != TicketStatus.WAITING:
         return 0
@@ -67,12 +69,23 @@ def people_ahead(ticket: Ticket, now: dt.datetime | None = None) -> int:
         queue = window_queue(ticket.target_window, now)  # type: ignore[arg-type]
     else:
         queue = category_queue(ticket.category, now)
-    ahead = 0
-    for pk in queue.values_list("pk", flat=True):
-        if pk == ticket.pk:
-            return ahead
-        ahead += 1
-    return ahead
+    return queue.filter(_before(ticket, now)).order_by().count()
+
+
+def _before(ticket: Ticket, now: dt.datetime) -> Q:
+    """The tickets ahead of ``ticket`` in :func:`queue_order`: a lower lane, or the same lane and a lower
+    appointment class, or the same of both and an earlier ``queue_at`` (then a lower id)."""
+    priority_lane, no_priority_lane = ~Q(priority=""), Q(priority="")
+    slot_due, slot_not_due = Q(slot_at__lte=now), Q(slot_at__isnull=True) | Q(slot_at__gt=now)
+    earlier = Q(queue_at__lt=ticket.queue_at) | (
+        Q(queue_at=ticket.queue_at, pk__lt=ticket.pk) if ticket.pk else Q(queue_at=ticket.queue_at)
+    )
+    same_slot_class = earlier & (slot_due if ticket.slot_at and ticket.slot_at <= now else slot_not_due)
+    if not (ticket.slot_at and ticket.slot_at <= now):
+        same_slot_class |= slot_due
+    if ticket.priority:
+        return priority_lane & same_slot_class
+    return priority_lane | (no_priority_lane & same_slot_class)
 
 
 def service_minutes(category: ServiceCategory, now: dt.datetime | None = None) -> float:

@@ -141,7 +141,7 @@ def ticket_issue(
             if existing is not None:
                 return existing
         raise
-    transaction.on_commit(lambda: after_queue_change(hall.pk, now))
+    transaction.on_commit(lambda: after_issue(ticket, now))
     return ticket
 
 
@@ -197,15 +197,10 @@ def _issue(
                 code="ticket_held",
                 extra={"number": held.number},
             )
-    seq = counter_next(model=TicketSequence, key_field="key", key=f"{hall.pk}:{category.prefix}", day=day)
-    if category.daily_limit is not None and seq > category.daily_limit and source != TicketSource.APPOINTMENT:
-        raise ApplicationError(f"{category.name}今日号源已发完，请网上预约其他日期", code="sold_out")
     ticket = Ticket(
         hall=hall,
         category=category,
         day=day,
-        seq=seq,
-        number=f"{category.prefix}{seq:03d}",
         source=source,
         priority=priority,
         holder_name=holder_name,
@@ -218,11 +213,18 @@ def _issue(
         issued_at=now,
         idempotency_key=idempotency_key or None,
     )
-    ticket.save(force_insert=True)
+    # Counted before the number is drawn: the counter row stays locked until commit, so the less the
+    # transaction does after drawing, the less concurrent kiosks of the category wait for each other.
     ahead = queue.people_ahead(ticket, now)
-    if ahead <= hall.notify_ahead:
-        ticket.notified_ahead = True
-        ticket.save(update_fields=["notified_ahead"])
+    wait_minutes = queue.predicted_wait_minutes(category, ahead, now=now)
+    seq = counter_next(model=TicketSequence, key_field="key", key=f"{hall.pk}:{category.prefix}", day=day)
+    if category.daily_limit is not None and seq > category.daily_limit and source != TicketSource.APPOINTMENT:
+        raise ApplicationError(f"{category.name}今日号源已发完，请网上预约其他日期", code="sold_out")
+    ticket.seq, ticket.number = seq, f"{category.prefix}{seq:03d}"
+    # Already this close to the counter: the holder is in the hall, no message needed.
+    ticket.notified_ahead = ahead <= hall.notify_ahead
+    ticket.save(force_insert=True)
+    ticket.ahead_at_issue, ticket.wait_at_issue = ahead, wait_minutes
     step_record(
         TicketEvent(ticket=ticket, kind=TicketEvent.Kind.ISSUED, at=now, note=ticket.get_source_display())
     )
@@ -236,10 +238,19 @@ def _issue(
 
 
 def ticket_info(ticket: Ticket, now: dt.datetime | None = None) -> TicketInfo:
+    """People ahead and the expected wait, now."""
     ahead = queue.people_ahead(ticket, now)
     return TicketInfo(
         ticket=ticket, ahead=ahead, wait_minutes=queue.predicted_wait_minutes(ticket.category, ahead, now=now)
     )
+
+
+def issued_info(ticket: Ticket) -> TicketInfo:
+    """What the kiosk answers right after :func:`ticket_issue`: the figures taken when the number was drawn
+    (counted again only for a repeated submit, which returns the first ticket)."""
+    if ticket.ahead_at_issue is not None and ticket.wait_at_issue is not None:
+        return TicketInfo(ticket=ticket, ahead=ticket.ahead_at_issue, wait_minutes=ticket.wait_at_issue)
+    return ticket_info(ticket)
 
 
 @audited_atomic
@@ -275,6 +286,14 @@ def notify_near(category: ServiceCategory, now: dt.datetime) -> int:
         Ticket.objects.filter(pk=ticket.pk).update(notified_ahead=True)
         sent += 1
     return sent
+
+
+def after_issue(ticket: Ticket, now: dt.datetime) -> None:
+    """A new number can only lengthen its own category's queue: that category's tidal rule, if any, is
+    looked at, and only when the queue has reached an opening threshold (closing follows the calls)."""
+    from yichuang.hall.tidal import tidal_after_issue
+
+    tidal_after_issue(ticket, now)
 
 
 def after_queue_change(hall_id: int, now: dt.datetime) -> None:

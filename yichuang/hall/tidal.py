@@ -1,7 +1,8 @@
 """潮汐窗口: reserve windows open when a category's queue passes its rule's threshold, close when it falls.
 
-Evaluated after every change of a queue (a number taken, called, skipped, finished) and by the hall
-sweep. Each evaluation opens or closes at most one reserve window per category, so a burst opens them one
+Evaluated after every call, skip, transfer, finish or cancel and by the hall sweep; after a number is
+taken only that category's rule, once its queue reaches an opening threshold (a new number never shortens
+a queue, and a kiosk burst must not lock the reserve windows once per number). Each evaluation opens or closes at most one reserve window per category, so a burst opens them one
 by one as the queue keeps growing; a window closes only when nobody is at its counter. Every opening and
 closing is in the window's log with the figures that caused it, and in the audit log.
 """
@@ -62,6 +63,42 @@ def tidal_evaluate(*, hall_id: int, now: dt.datetime | None = None) -> list[Tida
         if change is not None:
             changes.append(change)
     return changes
+
+
+def tidal_after_issue(ticket: Ticket, now: dt.datetime) -> TidalChange | None:
+    """After a number is taken: evaluate its category's rule only when the queue reaches an opening
+    threshold, as a kiosk burst would otherwise lock the reserve windows once per number. The count
+    comes from the issue itself (everyone ahead of a new number in the ordinary lane, plus that number)."""
+    rule = (
+        TidalRule.objects.filter(category_id=ticket.category_id, is_active=True, category__is_active=True)
+        .select_related("category", "category__hall")
+        .first()
+    )
+    if rule is None:
+        return None
+    category = rule.category
+    closed_reserve = Window.objects.filter(
+        hall_id=category.hall_id,
+        categories=category,
+        is_reserve=True,
+        is_active=True,
+        status=WindowStatus.CLOSED,
+        standby_clerk__isnull=False,
+    )
+    if not closed_reserve.exists():  # every reserve window is open already: nothing to open
+        return None
+    ordinary = not ticket.priority and not ticket.slot_at and ticket.ahead_at_issue is not None
+    waiting = ticket.ahead_at_issue + 1 if ordinary else queue.category_queue(category, now).count()  # type: ignore[operator]
+    if (
+        waiting < rule.open_waiting
+        and queue.predicted_wait_minutes(category, waiting, now=now) < rule.open_wait_minutes
+    ):
+        return None
+    try:
+        return _evaluate_rule(rule, now)
+    except Exception:  # the number is taken and committed; a failed evaluation must not fail the kiosk
+        logger.exception("tidal evaluation failed for category %s", rule.category_id)
+        return None
 
 
 def _figures(category: ServiceCategory, now: dt.datetime) -> tuple[int, int]:

@@ -65,6 +65,26 @@ def test_people_ahead_and_predicted_wait(org: Any) -> None:
     assert info.wait_minutes == 15
 
 
+def test_people_ahead_is_the_place_in_calling_order(org: Any) -> None:
+    """The count (one query) agrees with the calling order for every waiting ticket: lanes, appointments
+    due or not yet due, tickets taken at the same instant, and the count taken while issuing."""
+    setup = make_hall(org, tidal=False)
+    with time_machine.travel(at(MONDAY, 9, 0), tick=False):
+        plain = [_kiosk(setup, setup.general) for _ in range(3)]
+        lane = _kiosk(setup, setup.general, priority=PriorityReason.SERVICEMAN)
+    with time_machine.travel(at(MONDAY, 9, 5), tick=False):
+        due, not_due, late_lane = (_kiosk(setup, setup.general) for _ in range(3))
+        Ticket.objects.filter(pk=due.pk).update(slot_at=at(MONDAY, 9, 0))
+        Ticket.objects.filter(pk=not_due.pk).update(slot_at=at(MONDAY, 11, 0))
+        Ticket.objects.filter(pk=late_lane.pk).update(priority=PriorityReason.DISABLED)
+        issued = _kiosk(setup, setup.general)
+        order = list(queue.category_queue(setup.general).values_list("pk", flat=True))
+        places = {t.pk: queue.people_ahead(t) for t in Ticket.objects.filter(category=setup.general)}
+        assert tickets.ticket_info(issued).ahead == issued.ahead_at_issue == len(order) - 1
+    assert order == [lane.pk, late_lane.pk, due.pk, *(t.pk for t in plain), not_due.pk, issued.pk]
+    assert places == {pk: index for index, pk in enumerate(order)}
+
+
 def test_window_serves_only_its_categories(org: Any) -> None:
     setup = make_hall(org, tidal=False)
     with time_machine.travel(at(MONDAY, 9, 0), tick=False):

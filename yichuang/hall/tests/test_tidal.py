@@ -65,6 +65,47 @@ def test_opens_at_the_waiting_threshold_and_closes_when_it_falls(
     assert closed.data["waiting"] == 1
 
 
+def test_a_priority_number_counts_the_whole_queue_when_it_opens(
+    org: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """After an issue the rule is looked at with the queue's length: for a priority number (nobody ahead
+    of it) that is counted, not taken from its place."""
+    setup = make_hall(org)
+    with time_machine.travel(at(MONDAY, 9, 0), tick=False):
+        for number in ("clerk", "clerk2"):
+            windows.window_sign_in(
+                window=(setup.w1 if number == "clerk" else setup.w2), actor=setup.clerks[number]
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            _issue(setup, 5)
+            tickets.ticket_issue(
+                hall=setup.hall, category=setup.general, source=TicketSource.KIOSK, priority="serviceman"
+            )
+    assert _reserve(setup).status == WindowStatus.OPEN
+    opened = WindowEvent.objects.get(window=setup.reserve, kind=WindowEvent.Kind.TIDAL_OPENED)
+    assert opened.data == {"waiting": 6, "wait_minutes": 30}
+
+
+def test_a_new_number_never_closes_a_window(org: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """Taking a number only lengthens a queue: closing follows the calls (and the sweep)."""
+    setup = make_hall(org)
+    clerk = setup.clerks["clerk"]
+    with time_machine.travel(at(MONDAY, 9, 0), tick=False):
+        windows.window_sign_in(window=setup.w1, actor=clerk)
+        _issue(setup, 6)
+        assert [c.opened for c in tidal_evaluate(hall_id=setup.hall.pk)] == [True]
+    with time_machine.travel(at(MONDAY, 10, 0), tick=False):
+        for _ in range(6):
+            calling.ticket_call_next(window=setup.w1, actor=clerk)
+            calling.ticket_finish(window=setup.w1, actor=clerk)
+        with django_capture_on_commit_callbacks(execute=True):
+            _issue(setup, 1)
+        assert _reserve(setup).status == WindowStatus.OPEN
+        with django_capture_on_commit_callbacks(execute=True):
+            calling.ticket_call_next(window=setup.w1, actor=clerk)
+    assert _reserve(setup).status == WindowStatus.CLOSED
+
+
 def test_opens_on_predicted_wait(org: Any) -> None:
     setup = make_hall(org)
     with time_machine.travel(at(MONDAY, 9, 0), tick=False):
