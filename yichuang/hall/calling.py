@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from yichuang.core.audit import audited_atomic, step_update
 from yichuang.core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from yichuang.hall import queue
+from yichuang.hall import memo, queue
 from yichuang.hall.models import Ticket, TicketEvent, TicketStatus, Window, WindowStatus
 from yichuang.hall.tickets import after_queue_change, notify_near
 from yichuang.hall.windows import current_ticket
@@ -199,5 +199,6 @@ def ticket_finish(*, window: Window, actor: Any, now: dt.datetime | None = None)
     )
     locked.rating_ticket = ticket
     step_update(locked, {"rating_ticket"})
+    memo.forget(locked.hall_id)  # the category's pace counts the services finished today
     transaction.on_commit(lambda: after_queue_change(locked.hall_id, now))
     return ticket

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 from django.db.models import (
     Case,
@@ -24,6 +25,7 @@ from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from yichuang.hall import memo
 from yichuang.hall.hours import local_day
 from yichuang.hall.models import ServiceCategory, Ticket, TicketStatus, Window, WindowStatus
 
@@ -110,14 +112,32 @@ def open_windows(category: ServiceCategory) -> int:
     return Window.objects.filter(categories=category, status=WindowStatus.OPEN, is_active=True).count()
 
 
-def predicted_wait_minutes(
-    category: ServiceCategory, ahead: int, *, now: dt.datetime | None = None, windows: int | None = None
-) -> int:
-    """Minutes until someone with ``ahead`` people before him is called: each open window serving the
-    category takes one of them per average service time."""
-    windows = open_windows(category) if windows is None else windows
-    minutes = ahead * service_minutes(category, now) / max(windows, 1)
-    return math.ceil(minutes)
+@dataclass(frozen=True)
+class Pace:
+    """How fast a category's queue moves: minutes per visitor and the open windows serving it."""
+
+    service_minutes: float
+    windows: int
+
+    def wait_minutes(self, ahead: int) -> int:
+        """Minutes until someone with ``ahead`` people before him is called: each open window takes one of
+        them per average service time."""
+        return math.ceil(ahead * self.service_minutes / max(self.windows, 1))
+
+
+def category_pace(category: ServiceCategory, now: dt.datetime | None = None) -> Pace:
+    """The category's pace today, remembered in the hall memo until a window or a service changes it."""
+    now = now or timezone.now()
+    return memo.remembered(
+        category.hall_id,
+        ("pace", category.pk, local_day(now)),
+        lambda: Pace(service_minutes(category, now), open_windows(category)),
+    )
+
+
+def predicted_wait_minutes(category: ServiceCategory, ahead: int, *, now: dt.datetime | None = None) -> int:
+    """Minutes until someone with ``ahead`` people before him is called."""
+    return category_pace(category, now).wait_minutes(ahead)
 
 
 def waiting_by_category(hall_id: int, now: dt.datetime | None = None) -> dict[int, int]:

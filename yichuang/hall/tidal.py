@@ -2,9 +2,10 @@
 
 Evaluated after every call, skip, transfer, finish or cancel and by the hall sweep; after a number is
 taken only that category's rule, once its queue reaches an opening threshold (a new number never shortens
-a queue, and a kiosk burst must not lock the reserve windows once per number). Each evaluation opens or closes at most one reserve window per category, so a burst opens them one
-by one as the queue keeps growing; a window closes only when nobody is at its counter. Every opening and
-closing is in the window's log with the figures that caused it, and in the audit log.
+a queue, and a kiosk burst must not lock the reserve windows once per number). Each evaluation opens or
+closes at most one reserve window per category, so a burst opens them one by one as the queue keeps
+growing; a window closes only when nobody is at its counter. Every opening and closing is in the
+window's log with the figures that caused it, and in the audit log.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from yichuang.core.audit import audited_atomic
 from yichuang.core.notifications import notify, register_template
-from yichuang.hall import queue
+from yichuang.hall import memo, queue
 from yichuang.hall.models import (
     ServiceCategory,
     Ticket,
@@ -65,21 +66,21 @@ def tidal_evaluate(*, hall_id: int, now: dt.datetime | None = None) -> list[Tida
     return changes
 
 
-def tidal_after_issue(ticket: Ticket, now: dt.datetime) -> TidalChange | None:
-    """After a number is taken: evaluate its category's rule only when the queue reaches an opening
-    threshold, as a kiosk burst would otherwise lock the reserve windows once per number. The count
-    comes from the issue itself (everyone ahead of a new number in the ordinary lane, plus that number)."""
-    rule = (
-        TidalRule.objects.filter(category_id=ticket.category_id, is_active=True, category__is_active=True)
-        .select_related("category", "category__hall")
-        .first()
-    )
+@dataclass(frozen=True)
+class _Opening:
+    """A category's active rule's opening thresholds, while one of its reserve windows can still open."""
+
+    rule_id: int
+    open_waiting: int
+    open_wait_minutes: int
+
+
+def _opening(category_id: int) -> _Opening | None:
+    rule = TidalRule.objects.filter(category_id=category_id, is_active=True, category__is_active=True).first()
     if rule is None:
         return None
-    category = rule.category
     closed_reserve = Window.objects.filter(
-        hall_id=category.hall_id,
-        categories=category,
+        categories=category_id,
         is_reserve=True,
         is_active=True,
         status=WindowStatus.CLOSED,
@@ -87,13 +88,29 @@ def tidal_after_issue(ticket: Ticket, now: dt.datetime) -> TidalChange | None:
     )
     if not closed_reserve.exists():  # every reserve window is open already: nothing to open
         return None
-    ordinary = not ticket.priority and not ticket.slot_at and ticket.ahead_at_issue is not None
-    waiting = ticket.ahead_at_issue + 1 if ordinary else queue.category_queue(category, now).count()  # type: ignore[operator]
-    if (
-        waiting < rule.open_waiting
-        and queue.predicted_wait_minutes(category, waiting, now=now) < rule.open_wait_minutes
-    ):
+    return _Opening(rule.pk, rule.open_waiting, rule.open_wait_minutes)
+
+
+def tidal_after_issue(ticket: Ticket, now: dt.datetime) -> TidalChange | None:
+    """After a number is taken: evaluate its category's rule only when the queue reaches an opening
+    threshold, as a kiosk burst would otherwise lock the reserve windows once per number. The count
+    comes from the issue itself (everyone ahead of a new number in the ordinary lane, plus that number);
+    the rule and whether a reserve window is still closed come from the hall memo."""
+    opening = memo.remembered(
+        ticket.hall_id, ("tidal", ticket.category_id), lambda: _opening(ticket.category_id)
+    )
+    if opening is None:
         return None
+    ordinary = not ticket.priority and not ticket.slot_at and ticket.ahead_at_issue is not None
+    waiting = (
+        ticket.ahead_at_issue + 1  # type: ignore[operator]
+        if ordinary
+        else queue.category_queue(ticket.category, now).count()
+    )
+    minutes = queue.predicted_wait_minutes(ticket.category, waiting, now=now)
+    if waiting < opening.open_waiting and minutes < opening.open_wait_minutes:
+        return None
+    rule = TidalRule.objects.select_related("category", "category__hall").get(pk=opening.rule_id)
     try:
         return _evaluate_rule(rule, now)
     except Exception:  # the number is taken and committed; a failed evaluation must not fail the kiosk

@@ -13,6 +13,7 @@ from typing import Any
 
 from yichuang.core.audit import audit_record, step_record, step_update
 from yichuang.core.errors import ConflictError
+from yichuang.hall import memo
 from yichuang.hall.models import Ticket, TicketEvent, TicketStatus, Window, WindowEvent, WindowStatus
 
 T = TicketStatus
@@ -100,6 +101,7 @@ def window_transition(
             extra={"status": window.status},
         )
     before = window.status
+    memo.forget(window.hall_id)  # open windows and reserve windows are remembered per hall
     window.status = to
     window.status_changed_at = at
     for name, value in (changes or {}).items():
