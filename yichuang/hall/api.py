@@ -25,8 +25,8 @@ from yichuang.core.errors import ApplicationError, NotFoundError, PermissionDeni
 from yichuang.core.http import idempotency_key_from, rate_allowed
 from yichuang.core.masking import mask_name
 from yichuang.core.permissions import has_capability
-from yichuang.hall import calling, hours, queue, tickets, windows
-from yichuang.hall.models import Hall, ServiceCategory, Ticket, TicketEvent, TicketSource, Window
+from yichuang.hall import calling, hours, queue, selectors, tickets, windows
+from yichuang.hall.models import Hall, Ticket, TicketEvent, TicketSource, Window
 
 router = Router(tags=["服务大厅"])
 
@@ -297,11 +297,7 @@ def ticket_issue(
             raise TooManyRequestsError(
                 f"取号过于频繁，请稍后再试（每分钟最多{kiosk_tickets_per_minute()}次）", code="rate_limited"
             )
-    category = (
-        ServiceCategory.objects.filter(hall__code=payload.hall, hall__is_active=True, code=payload.category)
-        .select_related("hall")
-        .first()
-    )
+    category = selectors.category_by_codes(payload.hall, payload.category)
     if category is None:
         _hall(payload.hall)  # 404 for an unknown hall
         raise ApplicationError("该业务类别不在本大厅办理", fields={"category": ["请选择本大厅的业务类别"]})

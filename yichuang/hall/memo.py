@@ -1,6 +1,7 @@
 """A short-lived memo per hall of what every new number would otherwise look up again: how fast each
-category's queue moves (``queue.category_pace``) and its tidal rule with whether a reserve window is still
-closed (``tidal.tidal_after_issue``). A kiosk burst of a thousand numbers reads them once.
+category's queue moves (``queue.category_pace``) and its tidal rule with whether a reserve window is
+still closed (``tidal.tidal_after_issue``); and, in the ``DIRECTORY`` memo, the halls' categories by
+their codes (the kiosk API). A kiosk burst of a thousand numbers reads them once.
 
 The memo is one cache entry per hall (the shared Redis cache when ``REDIS_URL`` is set, else each worker's
 own), forgotten at once and again after commit by every change it depends on — a window's status, a
@@ -21,17 +22,23 @@ T = TypeVar("T")
 MEMO_SECONDS = 30
 
 
+DIRECTORY = 0  # not a hall: the memo of halls and categories by their codes
+
+
 def _key(hall_id: int) -> str:
     return f"yichuang:hall:memo:{hall_id}"
 
 
 def remembered(hall_id: int, entry: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, remembered under ``entry`` in the memo of ``hall_id`` (or of ``DIRECTORY``); a result
+    of None is not remembered."""
     key = _key(hall_id)
     entries = cache.get(key) or {}
     if entry in entries:
         return entries[entry]
     value = compute()
-    cache.set(key, {**entries, entry: value}, MEMO_SECONDS)
+    if value is not None:
+        cache.set(key, {**entries, entry: value}, MEMO_SECONDS)
     return value
 
 

@@ -23,7 +23,7 @@ from django.utils.crypto import constant_time_compare
 from yichuang.accounts.models import User
 from yichuang.accounts.roles import ROLE_CAPABILITIES
 from yichuang.core.errors import ApplicationError, NotFoundError
-from yichuang.hall import hours, queue, tickets
+from yichuang.hall import hours, memo, queue, tickets
 from yichuang.hall.models import (
     Hall,
     ServiceCategory,
@@ -48,6 +48,20 @@ _TOKEN_LENGTH = 12
 
 def halls_active() -> QuerySet[Hall]:
     return Hall.objects.filter(is_active=True).order_by("code")
+
+
+def category_by_codes(hall_code: str, category_code: str) -> ServiceCategory | None:
+    """An active hall's category (with its hall) by their codes, as a kiosk names them; remembered in the
+    hall memo's directory (the service checks the category is active)."""
+    return memo.remembered(
+        memo.DIRECTORY,
+        ("category", hall_code, category_code),
+        lambda: (
+            ServiceCategory.objects.filter(hall__code=hall_code, hall__is_active=True, code=category_code)
+            .select_related("hall")
+            .first()
+        ),
+    )
 
 
 def hall_for_screen(code: str | None) -> Hall | None:

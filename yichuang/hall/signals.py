@@ -1,5 +1,5 @@
-"""Admin edits that change what the hall memo remembers (windows, their categories, categories, tidal
-rules) forget it; status changes of windows and finished services forget it in the services."""
+"""Admin edits that change what the hall memo remembers (halls, windows, their categories, categories,
+tidal rules) forget it; status changes of windows and finished services forget it in the services."""
 
 from __future__ import annotations
 
@@ -9,13 +9,24 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from yichuang.hall import memo
-from yichuang.hall.models import ServiceCategory, TidalRule, Window
+from yichuang.hall.models import Hall, ServiceCategory, TidalRule, Window
 
 
 @receiver([post_save, post_delete], sender=Window)
-@receiver([post_save, post_delete], sender=ServiceCategory)
-def _hall_changed(sender: Any, instance: Window | ServiceCategory, **kwargs: Any) -> None:
+def _window_changed(sender: Any, instance: Window, **kwargs: Any) -> None:
     memo.forget(instance.hall_id)
+
+
+@receiver([post_save, post_delete], sender=ServiceCategory)
+def _category_changed(sender: Any, instance: ServiceCategory, **kwargs: Any) -> None:
+    memo.forget(instance.hall_id)
+    memo.forget(memo.DIRECTORY)
+
+
+@receiver([post_save, post_delete], sender=Hall)
+def _hall_changed(sender: Any, instance: Hall, **kwargs: Any) -> None:
+    memo.forget(instance.pk)
+    memo.forget(memo.DIRECTORY)
 
 
 @receiver(m2m_changed, sender=Window.categories.through)

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from yichuang.hall import calling, queue, tickets, windows
@@ -75,3 +77,22 @@ def test_an_edited_rule_is_seen_by_the_next_number(org: Any, django_capture_on_c
         with django_capture_on_commit_callbacks(execute=True):
             _issue(setup)
         assert Window.objects.get(pk=setup.reserve.pk).status == WindowStatus.OPEN
+
+
+def test_the_kiosk_sees_a_category_or_hall_taken_out_of_service(org: Any) -> None:
+    setup = make_hall(org)
+
+    def take(category: str = "general") -> Any:
+        body = json.dumps({"hall": setup.hall.code, "category": category})
+        return Client().post("/api/v1/hall/tickets", data=body, content_type="application/json")
+
+    with time_machine.travel(at(MONDAY, 9, 0), tick=False):
+        assert take().status_code == 201  # the category is remembered by its codes now
+        setup.general.is_active = False
+        setup.general.save()
+        refused = take()
+        assert refused.status_code == 400 and "category" in refused.json()["error"]["fields"]
+        assert take("estate").status_code == 201
+        setup.hall.is_active = False
+        setup.hall.save()
+        assert take("estate").status_code == 404
