@@ -29,15 +29,15 @@ def _key(hall_id: int) -> str:
     return f"yichuang:hall:memo:{hall_id}"
 
 
-def remembered(hall_id: int, entry: Hashable, compute: Callable[[], T]) -> T:
+def remembered(hall_id: int, entry: Hashable, compute: Callable[[], T], *, keep_none: bool = True) -> T:
     """``compute()``, remembered under ``entry`` in the memo of ``hall_id`` (or of ``DIRECTORY``); a result
-    of None is not remembered."""
+    of None only with ``keep_none``."""
     key = _key(hall_id)
     entries = cache.get(key) or {}
     if entry in entries:
         return entries[entry]
     value = compute()
-    if value is not None:
+    if value is not None or keep_none:
         cache.set(key, {**entries, entry: value}, MEMO_SECONDS)
     return value
 

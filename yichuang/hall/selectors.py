@@ -61,6 +61,7 @@ def category_by_codes(hall_code: str, category_code: str) -> ServiceCategory | N
             .select_related("hall")
             .first()
         ),
+        keep_none=False,  # a category added later is found at once
     )
 
 

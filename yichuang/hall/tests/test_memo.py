@@ -25,8 +25,9 @@ def _issue(setup: Any, category: Any = None) -> Any:
     )
 
 
-def test_a_burst_reads_the_pace_once(org: Any, django_capture_on_commit_callbacks: Any) -> None:
-    setup = make_hall(org)
+@pytest.mark.parametrize("tidal", [True, False], ids=["with a rule", "without a rule"])
+def test_a_burst_reads_the_pace_once(org: Any, django_capture_on_commit_callbacks: Any, tidal: bool) -> None:
+    setup = make_hall(org, tidal=tidal)
     with time_machine.travel(at(MONDAY, 9, 0), tick=False):
         windows.window_sign_in(window=setup.w1, actor=setup.clerks["clerk"])
         with django_capture_on_commit_callbacks(execute=True):
