@@ -54,6 +54,8 @@ DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_hall"
 TARGET_P95_MS = 100.0
 DAY = dt.date(2026, 11, 23)  # a Monday, a working day in the national calendar
 KIOSK_ENDPOINT = "/api/v1/hall/tickets"
+DEFAULT_WORKERS = max(2, os.cpu_count() or 2)
+WARM_UP = 50  # numbers per worker on another hall before the burst: a kiosk fleet meets running workers
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -62,7 +64,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--tickets", type=int, default=1000, help="tickets of the burst (default 1000)")
     parser.add_argument("--kiosks", type=int, default=20, help="concurrent kiosks (default 20)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help=f"gunicorn sync workers (default one per CPU, here {DEFAULT_WORKERS}: a number is CPU work, and "
+        "more workers than CPUs only take turns)",
+    )
     parser.add_argument("--visitors", type=int, default=2000, help="visitors of the simulated day")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--skip-burst", action="store_true")
@@ -208,7 +216,7 @@ def run_burst(args: argparse.Namespace) -> dict[str, Any]:
     lifted = {"YICHUANG_KIOSK_TICKETS_PER_MINUTE": "1000000"}
     with serve(args.database_url, workers=args.workers, extra_env=lifted) as address:
         # Every worker's first requests import and connect: take them on another hall, not measured.
-        _kiosks(address, warm_up.code, tickets=8 * args.workers, kiosks=args.workers, seed=args.seed)
+        _kiosks(address, warm_up.code, tickets=WARM_UP * args.workers, kiosks=args.workers, seed=args.seed)
         result = _kiosks(address, hall.code, tickets=args.tickets, kiosks=args.kiosks, seed=args.seed)
     tickets = Ticket.objects.filter(hall=hall)
     duplicate_seqs = (

@@ -55,9 +55,13 @@ def window_queue(window: Window, now: dt.datetime | None = None) -> QuerySet[Tic
 
 def category_queue(category: ServiceCategory, now: dt.datetime | None = None) -> QuerySet[Ticket]:
     now = now or timezone.now()
+    return _category_waiting(category.pk, now).order_by(*queue_order(now))
+
+
+def _category_waiting(category_id: int, now: dt.datetime) -> QuerySet[Ticket]:
     return Ticket.objects.filter(
-        category=category, day=local_day(now), status=TicketStatus.WAITING, target_window__isnull=True
-    ).order_by(*queue_order(now))
+        category_id=category_id, day=local_day(now), status=TicketStatus.WAITING, target_window__isnull=True
+    )
 
 
 def people_ahead(ticket: Ticket, now: dt.datetime | None = None) -> int:
@@ -68,10 +72,10 @@ def people_ahead(ticket: Ticket, now: dt.datetime | None = None) -> int:
     if ticket.status != TicketStatus.WAITING:
         return 0
     if ticket.target_window_id:
-        queue = window_queue(ticket.target_window, now)  # type: ignore[arg-type]
+        queue = window_queue(ticket.target_window, now).order_by()  # type: ignore[arg-type]
     else:
-        queue = category_queue(ticket.category, now)
-    return queue.filter(_before(ticket, now)).order_by().count()
+        queue = _category_waiting(ticket.category_id, now)
+    return queue.filter(_before(ticket, now)).count()
 
 
 def _before(ticket: Ticket, now: dt.datetime) -> Q:
@@ -79,6 +83,9 @@ def _before(ticket: Ticket, now: dt.datetime) -> Q:
     appointment class, or the same of both and an earlier ``queue_at`` (then a lower id)."""
     priority_lane, no_priority_lane = ~Q(priority=""), Q(priority="")
     slot_due, slot_not_due = Q(slot_at__lte=now), Q(slot_at__isnull=True) | Q(slot_at__gt=now)
+    if ticket.pk is None and not ticket.priority and not ticket.slot_at:
+        # A new number in the ordinary lane: A | (¬A & (B | (¬B & C))) is A | B | C.
+        return priority_lane | slot_due | Q(queue_at__lte=ticket.queue_at)
     earlier = Q(queue_at__lt=ticket.queue_at) | (
         Q(queue_at=ticket.queue_at, pk__lt=ticket.pk) if ticket.pk else Q(queue_at=ticket.queue_at)
     )
