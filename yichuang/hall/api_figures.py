@@ -12,7 +12,7 @@ from pydantic import Field
 
 from yichuang.core.errors import NotFoundError
 from yichuang.core.permissions import require_capability
-from yichuang.hall.figures import hall_figures
+from yichuang.hall.figures import figures_scope, hall_figures
 from yichuang.hall.models import Hall
 
 router = Router(tags=["服务大厅"])
@@ -43,6 +43,7 @@ class FiguresOut(Schema):
     hall: str
     start: dt.date
     end: dt.date
+    scope: str = Field(description="空：全大厅；否则为统计范围所限的部门（首席代表只看本部门窗口叫号的号码）")
     total: FiguresRowOut
     by_category: list[FiguresRowOut]
     by_window: list[FiguresRowOut]
@@ -59,4 +60,5 @@ def figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict[str, obj
     today = timezone.localdate()
     start = filters.start or today
     end = filters.end or max(start, today)
-    return hall_figures(hall=hall, start=start, end=end).as_dict()
+    departments, scope = figures_scope(request.user)
+    return hall_figures(hall=hall, start=start, end=end, departments=departments, scope=scope).as_dict()

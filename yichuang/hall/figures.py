@@ -34,6 +34,9 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import Coalesce, ExtractHour, Greatest, Least
 from django.utils import timezone
 
+from yichuang.accounts.models import Department
+from yichuang.accounts.policies import department_scope
+from yichuang.accounts.roles import CENTRE_WIDE_ROLES
 from yichuang.core.errors import ApplicationError
 from yichuang.hall.models import Hall, ServiceCategory, Ticket, TicketStatus, Window
 
@@ -140,6 +143,7 @@ class HallFigures:
     by_window: list[Row] = field(default_factory=list)
     by_clerk: list[Row] = field(default_factory=list)
     by_hour: list[Row] = field(default_factory=list)
+    scope: str = ""  # empty for the whole hall; else the department whose windows the figures cover
 
     @property
     def longest_hour_wait(self) -> float:
@@ -152,6 +156,7 @@ class HallFigures:
             "hall": self.hall.code,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
+            "scope": self.scope,
             "total": self.total.as_dict(),
             "by_category": [row.as_dict() for row in self.by_category],
             "by_window": [row.as_dict() for row in self.by_window],
@@ -183,19 +188,41 @@ def _grouped(tickets: QuerySet[Ticket], *keys: str) -> list[dict[str, Any]]:
     return list(tickets.values(*keys).annotate(**_aggregates()).order_by(*keys))
 
 
-def hall_figures(*, hall: Hall, start: dt.date, end: dt.date) -> HallFigures:
-    """The hall's figures for the days ``start`` to ``end`` (local dates, both included)."""
+def figures_scope(user: Any) -> tuple[QuerySet[Department] | None, str]:
+    """Whose windows ``user`` may see the figures of: the whole hall for the centre-wide roles (the admin,
+    the inspector), else his department's (and those below it) — a chief representative's."""
+    if user.role in CENTRE_WIDE_ROLES:
+        return None, ""
+    return department_scope(user), user.department.name
+
+
+def hall_figures(
+    *,
+    hall: Hall,
+    start: dt.date,
+    end: dt.date,
+    departments: QuerySet[Department] | None = None,
+    scope: str = "",
+) -> HallFigures:
+    """The hall's figures for the days ``start`` to ``end`` (local dates, both included).
+
+    With ``departments`` (a chief representative's scope) only the numbers called at those departments'
+    windows count, and only those windows and the categories they serve are listed; numbers nobody
+    called (left before their turn, cancelled) belong to no window and so to the whole hall's figures."""
     period_check(start, end)
     zone = timezone.get_current_timezone()
-    tickets = (
-        Ticket.objects.filter(hall=hall, day__gte=start, day__lte=end)
-        .order_by()
-        .annotate(
-            wait=WAIT,
-            service=SERVICE,
-            issue_hour=ExtractHour("issued_at", tzinfo=zone),
-            call_hour=ExtractHour("called_at", tzinfo=zone),
-        )
+    tickets = Ticket.objects.filter(hall=hall, day__gte=start, day__lte=end)
+    hall_windows = Window.objects.filter(hall=hall)
+    hall_categories = ServiceCategory.objects.filter(hall=hall)
+    if departments is not None:
+        tickets = tickets.filter(window__department__in=departments)
+        hall_windows = hall_windows.filter(department__in=departments)
+        hall_categories = hall_categories.filter(pk__in=hall_windows.values("categories"))
+    tickets = tickets.order_by().annotate(
+        wait=WAIT,
+        service=SERVICE,
+        issue_hour=ExtractHour("issued_at", tzinfo=zone),
+        call_hour=ExtractHour("called_at", tzinfo=zone),
     )
     # The waits of the period, for the percentiles of every table (one query, whatever the number).
     waits: dict[str, dict[Any, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -218,7 +245,7 @@ def hall_figures(*, hall: Hall, start: dt.date, end: dt.date) -> HallFigures:
 
     by_category = {row["category_id"]: row for row in _grouped(tickets, "category_id")}
     categories = []
-    for category in ServiceCategory.objects.filter(hall=hall).order_by("position", "prefix"):
+    for category in hall_categories.order_by("position", "prefix"):
         values = by_category.get(category.pk)
         if values is None and not category.is_active:
             continue
@@ -228,7 +255,7 @@ def hall_figures(*, hall: Hall, start: dt.date, end: dt.date) -> HallFigures:
 
     by_window = {row["window_id"]: row for row in _grouped(tickets.filter(window__isnull=False), "window_id")}
     windows = []
-    for window in Window.objects.filter(hall=hall).order_by("position", "number"):
+    for window in hall_windows.order_by("position", "number"):
         values = by_window.get(window.pk)
         if values is None and not window.is_active:
             continue
@@ -266,6 +293,7 @@ def hall_figures(*, hall: Hall, start: dt.date, end: dt.date) -> HallFigures:
         by_window=windows,
         by_clerk=clerks,
         by_hour=[hours[hour] for hour in sorted(hours)],
+        scope=scope if departments is not None else "",
     )
 
 

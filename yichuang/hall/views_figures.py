@@ -25,6 +25,7 @@ from yichuang.hall.figures import (
     PRESETS,
     HallFigures,
     Row,
+    figures_scope,
     hall_figures,
     period_preset,
 )
@@ -95,7 +96,9 @@ def _query(request: HttpRequest) -> Query:
     if not form.is_bound or preset:
         form = FiguresForm(None, initial={"hall": hall.code, "start": start, "end": end}, halls=halls)
     try:
-        return Query(form, hall_figures(hall=hall, start=start, end=end), None, preset or "")
+        departments, scope = figures_scope(request.user)
+        figures = hall_figures(hall=hall, start=start, end=end, departments=departments, scope=scope)
+        return Query(form, figures, None, preset or "")
     except ApplicationError as error:
         return Query(form, None, error, preset)
 
@@ -204,7 +207,8 @@ def figures_xlsx(figures: HallFigures) -> bytes:
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         assert sheet is not None
         sheet.title = title
-        sheet.append([f"{figures.hall.name} 大厅统计（{title}） {period}"])
+        scope = f"（仅{figures.scope}窗口叫号的号码）" if figures.scope else ""
+        sheet.append([f"{figures.hall.name} 大厅统计（{title}） {period}{scope}"])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([first, *(name for name, _width in _COLUMNS)])
         for cell in sheet[2]:

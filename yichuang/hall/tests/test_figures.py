@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import transaction
+from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
 from yichuang.accounts.tests.factories import valid_id_number
@@ -352,7 +353,7 @@ def test_screen_period_presets_and_bad_dates(day: HallSetup, client_for: Any) ->
 def test_excel_export(day: HallSetup, client_for: Any) -> None:
     from openpyxl import load_workbook
 
-    response = client_for("chief_rep").get(
+    response = client_for("inspector").get(
         reverse("hall:figures_xlsx"), {"hall": day.hall.code, "start": "2026-11-23", "end": "2026-11-23"}
     )
     assert response.status_code == 200
@@ -363,6 +364,36 @@ def test_excel_export(day: HallSetup, client_for: Any) -> None:
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=3)]
     assert rows[0][:7] == ["A 综合受理", 7, 5, 6, 26.7, 50.0, 11.6]
     assert rows[-1][0] == "合计" and rows[-1][1:5] == [10, 7, 8, 24.4] and rows[-1][-1] == 0.2
+
+
+def test_a_chief_representative_sees_his_departments_windows(day: HallSetup, client_for: Any) -> None:
+    """不动产中心's chief representative: window 04 and what was called there (B001, B002), the category
+    it serves; no other window, clerk or category, and no number nobody called."""
+    chief = Client()
+    chief.force_login(day.clerks["estate"])
+    period = {"hall": day.hall.code, "start": "2026-11-23", "end": "2026-11-23"}
+    body = chief.get("/api/v1/hall/figures", period).json()
+    assert body["scope"] == "不动产中心"
+    assert [row["label"] for row in body["by_window"]] == ["04号 不动产登记"]
+    assert [row["label"] for row in body["by_category"]] == ["B 不动产登记"]
+    assert [row["key"] for row in body["by_clerk"]] == [day.clerks["estate"].pk]
+    total = body["total"]
+    assert (total["tickets"], total["served"], total["wait_avg_minutes"]) == (2, 2, 17.5)
+    assert total["abandoned"] == total["no_show"] == 0
+
+    page = chief.get(reverse("hall:figures"), period).content.decode()
+    assert "仅统计不动产中心窗口叫号的号码" in page and "01号 综合受理" not in page
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(chief.get(reverse("hall:figures_xlsx"), period).content))
+    assert "仅不动产中心窗口叫号的号码" in workbook["按窗口"]["A1"].value
+    assert [row[0].value for row in workbook["按窗口"].iter_rows(min_row=3)] == ["04号 不动产登记", "合计"]
+
+    # 市场监管局's chief representative has no window in this hall: empty tables, not the hall's.
+    other = client_for("chief_rep").get("/api/v1/hall/figures", period).json()
+    assert other["by_window"] == [] and other["total"]["tickets"] == 0
+    # The centre-wide roles see the whole hall.
+    assert client_for("inspector").get("/api/v1/hall/figures", period).json()["total"]["tickets"] == 10
 
 
 @pytest.mark.parametrize("user", ["applicant", "clerk", "issuer", "reviewer"])
