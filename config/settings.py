@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "yichuang.licences",
     "yichuang.bundles",
     "yichuang.hall",
+    "yichuang.ratings",
     "yichuang.demo",
 ]
 

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("yichuang.licences.urls")),
     path("", include("yichuang.bundles.urls")),
     path("", include("yichuang.hall.urls")),
+    path("", include("yichuang.ratings.urls")),
 ]

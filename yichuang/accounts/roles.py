@@ -60,6 +60,11 @@ CAPABILITY_LABELS: dict[str, str] = {
     "hall.book": "网上取号和预约（本人）",
     "hall.manage": "维护大厅、窗口、业务类别、潮汐规则和预约时段",
     "hall.figures": "查看大厅等候和服务统计",
+    "ratings.view": "查看好差评统计和评价",
+    "ratings.rectify": "回访核实和整改本部门的差评",
+    "ratings.appeal": "对本部门的评价提出申诉",
+    "ratings.decide": "复核申诉、督办超期整改",
+    "ratings.publish": "公开评价结果",
 }
 
 _STAFF_BASE = {"department.view", "staff.view", "calendar.view", "catalog.view"}
@@ -72,7 +77,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         | {"hall.serve", "hall.issue"}
     ),
     Role.REVIEWER: frozenset(
-        _STAFF_BASE | {"applicant.view", "catalog.propose", "case.review", "licence.issue"}
+        _STAFF_BASE | {"applicant.view", "catalog.propose", "case.review", "licence.issue", "ratings.rectify"}
     ),
     Role.CHIEF_REP: frozenset(
         _STAFF_BASE
@@ -88,6 +93,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "hall.serve",
             "hall.issue",
             "hall.figures",
+            "ratings.view",
+            "ratings.rectify",
+            "ratings.appeal",
         }
     ),
     Role.ISSUER: frozenset(_STAFF_BASE | {"applicant.view", "case.deliver", "hall.serve", "hall.issue"}),
@@ -98,7 +106,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.OPERATOR: frozenset(_STAFF_BASE | {"hall.serve"}),
     Role.HANDLER: frozenset(_STAFF_BASE),
     Role.ADMIN: frozenset(set(CAPABILITY_LABELS) - {"applicant.self", "case.apply", "hall.book"}),
-    Role.INSPECTOR: frozenset(_STAFF_BASE | {"applicant.view", "audit.view", "hall.figures"}),
+    Role.INSPECTOR: frozenset(_STAFF_BASE | {"applicant.view", "audit.view", "hall.figures", "ratings.view"}),
 }
 
 

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yichuang.core.errors import ApplicationError, NotFoundError
 from yichuang.core.permissions import has_capability, require_capability
-from yichuang.hall import selectors, tickets
+from yichuang.hall import hooks, selectors, tickets
 from yichuang.hall.forms_screens import TakeNumberForm
 from yichuang.hall.models import Hall, Ticket, TicketSource, TicketStatus
 
@@ -224,11 +224,12 @@ def counter_partial(request: HttpRequest, window_id: int) -> HttpResponse:
 @never_cache
 @require_GET
 def counter_rating(request: HttpRequest, window_id: int) -> HttpResponse:
-    """The rating page of the ticket just finished at this window. The rating itself (一次一评) belongs to
-    the ratings issue, which fills this page in; here it says whose rating is open."""
+    """The rating page of the ticket just finished at this window: whose rating is open, and the rating
+    form (一次一评) that the ratings app provides through ``hooks.on_rating_panel``."""
     window = selectors.window_for_screen(window_id)
     state = selectors.counter_state(window)
-    return render(request, "hall/counter_rating.html", {"state": state})
+    panel = hooks.rating_panel(request, state) if state.rating_ticket else None
+    return render(request, "hall/counter_rating.html", {"state": state, "rating_panel": panel})
 
 
 # ——— 网上取号 (the applicant) ———

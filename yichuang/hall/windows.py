@@ -166,3 +166,9 @@ def window_hand_over(*, window: Window, actor: Any, to_clerk: User, now: dt.date
         clerk=to_clerk
     )
     return locked
+
+
+def window_rating_closed(*, window_id: int, ticket_id: int) -> bool:
+    """The rating of ``ticket_id`` was given: the window's counter screen leaves its rating page (only if
+    that ticket's rating is still the one open there; the next call may have replaced it)."""
+    return bool(Window.objects.filter(pk=window_id, rating_ticket_id=ticket_id).update(rating_ticket=None))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from yichuang.ratings import views_public
+
+app_name = "ratings"
+
+urlpatterns = [
+    # One-time links texted to the rater (一事一评 of a case; the rating of a rectification).
+    path("ratings/r/<str:token>/", views_public.invitation, name="invitation"),
+    # The rating form on a window's rating page posts here (一次一评).
+    path("ratings/counter/<int:window_id>/", views_public.counter_rate, name="counter_rate"),
+]
