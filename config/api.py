@@ -27,6 +27,8 @@ from yichuang.hall.api import router as hall_router
 from yichuang.hall.api_appointments import router as hall_appointments_router
 from yichuang.hall.api_figures import router as hall_figures_router
 from yichuang.licences.api import router as licences_router
+from yichuang.ratings.api import router as ratings_router
+from yichuang.ratings.api_figures import router as ratings_figures_router
 
 logger = logging.getLogger("yichuang.api")
 
@@ -127,3 +129,5 @@ api.add_router("/bundles", bundles_router)
 api.add_router("/hall", hall_router)
 api.add_router("/hall", hall_appointments_router)
 api.add_router("/hall", hall_figures_router)
+api.add_router("/ratings", ratings_router)
+api.add_router("/ratings", ratings_figures_router)

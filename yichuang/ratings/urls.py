@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from yichuang.ratings import views_public
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("ratings/r/<str:token>/", views_public.invitation, name="invitation"),
     # The rating form on a window's rating page posts here (一次一评).
     path("ratings/counter/<int:window_id>/", views_public.counter_rate, name="counter_rate"),
+    path("", include("yichuang.ratings.urls_staff")),
+    path("", include("yichuang.ratings.urls_figures")),
 ]
