@@ -290,3 +290,16 @@ def test_the_link_expires_with_the_rating_period(org: Any) -> None:
     token = Notification.objects.get(template="ratings.invitation").body.split("/ratings/r/")[1].split("/")[0]
     with time_machine.travel(timezone.now() + dt.timedelta(days=16)), pytest.raises(NotFoundError):
         services.invitation_find(token)
+
+
+def test_the_sweep_command_escalates(org: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    _rate_case(org, 1, now=_local(dt.date(2026, 11, 2)))
+    out = io.StringIO()
+    with time_machine.travel(_local(dt.date(2026, 11, 30)), tick=False):
+        call_command("ratings_sweep", stdout=out)
+    assert "escalated=1" in out.getvalue()
+    assert Rectification.objects.get().escalated_at is not None
