@@ -237,10 +237,16 @@ def _evaluation_write(
 def _rectification_open(
     evaluation: Evaluation, *, served: Served, now: dt.datetime, policy: RatingPolicy
 ) -> None:
+    # The staff member who served calls back himself when he may rectify for his department (a
+    # department's reviewer, a chief representative); otherwise (a front-desk clerk) the department's
+    # rectifying staff take it from their list.
     staff = served.staff
     assignee = (
         staff
-        if staff is not None and staff.is_active and staff.department_id == served.department.pk
+        if staff is not None
+        and staff.is_active
+        and staff.department_id == served.department.pk
+        and has_capability(staff, "ratings.rectify")
         else None
     )
     due = add_working_days(_local_day(now), policy.rectification_working_days)
