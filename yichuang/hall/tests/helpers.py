@@ -10,6 +10,10 @@ from django.utils import timezone
 
 from yichuang.accounts.roles import Role
 from yichuang.accounts.tests.factories import UserFactory
+from yichuang.core import calendar
+from yichuang.core.errors import ApplicationError
+from yichuang.core.models import CalendarDay
+from yichuang.hall import hours
 from yichuang.hall.models import Hall, ServiceCategory, TidalRule, Window, WindowKind
 
 # Monday 23 November 2026, a working day; the hall serves 09:00–17:00, 延时 to 18:30, Saturdays 09:00–12:00.
@@ -99,3 +103,23 @@ def make_hall(org: Any, *, tidal: bool = True) -> HallSetup:
             category=general, open_waiting=6, open_wait_minutes=30, close_waiting=1, close_wait_minutes=10
         )
     return setup
+
+
+def open_all_day(hall: Hall) -> None:
+    """Open 00:00–23:59:59 on working days and weekends; a holiday today becomes a working day."""
+    hall.opens_at = dt.time(0, 0)
+    hall.closes_at = dt.time(23, 59, 59)
+    hall.extended_closes_at = None
+    hall.weekend_opens_at = dt.time(0, 0)
+    hall.weekend_closes_at = dt.time(23, 59, 59)
+    hall.save()
+    today = hours.local_day()
+    try:
+        open_today = hours.hours_on(hall, today) is not None
+    except ApplicationError:  # a year the calendar does not know yet
+        open_today = False
+    if not open_today:
+        CalendarDay.objects.update_or_create(
+            date=today, defaults={"is_working_day": True, "note": "浏览器测试：大厅开放"}
+        )
+        calendar.invalidate_year(today.year)

@@ -8,44 +8,19 @@ browser's polling runs on the real clock). Screenshots are kept under pytest's t
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from yichuang.core import calendar
-from yichuang.core.errors import ApplicationError
-from yichuang.core.models import CalendarDay
-from yichuang.hall import hours
-from yichuang.hall.models import Hall, Ticket
-from yichuang.hall.tests.helpers import make_hall
+from yichuang.hall.models import Ticket
+from yichuang.hall.tests.helpers import make_hall, open_all_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pass-word-2026"
 LIVE = 10_000  # the board polls every 2 s: a change shows within a few polls
-
-
-def _open_all_day(hall: Hall) -> None:
-    """Open 00:00–23:59:59 on working days and weekends; a holiday today becomes a working day."""
-    hall.opens_at = dt.time(0, 0)
-    hall.closes_at = dt.time(23, 59, 59)
-    hall.extended_closes_at = None
-    hall.weekend_opens_at = dt.time(0, 0)
-    hall.weekend_closes_at = dt.time(23, 59, 59)
-    hall.save()
-    today = hours.local_day()
-    try:
-        open_today = hours.hours_on(hall, today) is not None
-    except ApplicationError:  # a year the calendar does not know yet
-        open_today = False
-    if not open_today:
-        CalendarDay.objects.update_or_create(
-            date=today, defaults={"is_working_day": True, "note": "浏览器测试：大厅开放"}
-        )
-        calendar.invalidate_year(today.year)
 
 
 def test_kiosk_ticket_called_at_a_window_changes_the_board(
@@ -54,7 +29,7 @@ def test_kiosk_ticket_called_at_a_window_changes_the_board(
     shots = tmp_path / "screens"
     shots.mkdir()
     setup = make_hall(org, tidal=False)
-    _open_all_day(setup.hall)
+    open_all_day(setup.hall)
     browser = page.context.browser
 
     # ——— the display board, open before anything happens ———
