@@ -263,8 +263,10 @@ class Appeal(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     ground = models.CharField(_("申诉理由"), max_length=20, choices=Ground.choices)
     reason = models.TextField(_("申诉说明"))
-    evidence = models.FileField(_("证明材料"), upload_to="ratings/appeals/%Y/%m/", blank=True)
+    # Kept in the database with the appeal, as case files are (backups hold everything; no media server).
+    evidence = models.BinaryField(_("证明材料"), null=True, blank=True)
     evidence_name = models.CharField(max_length=200, blank=True)
+    evidence_type = models.CharField(max_length=40, blank=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(_("申诉时间"))
     status = models.CharField(

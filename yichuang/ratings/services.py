@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import mimetypes
 import secrets
 from typing import Any
 
@@ -80,6 +81,10 @@ RECTIFICATION_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Steps recorded without a move: a call that did not reach the rater, the escalation of an overdue one.
+STEPS_THAT_STAY = frozenset({"call_attempt", "escalated"})
+
+
 def rating_policy() -> RatingPolicy:
     policy = RatingPolicy.objects.order_by("pk").first()
     return policy if policy is not None else RatingPolicy()
@@ -143,7 +148,7 @@ def evaluation_submit(
     if idempotency_key:
         existing = Evaluation.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return _same_service(existing, served)
     if channel not in Channel.values:
         raise ApplicationError("评价渠道不正确", code="invalid")
     level, scores, comment = clean_rating(mode=served.mode, level=level, scores=scores, comment=comment)
@@ -168,10 +173,17 @@ def evaluation_submit(
         if idempotency_key:
             existing = Evaluation.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
-                return existing
+                return _same_service(existing, served)
         if Evaluation.objects.filter(subject_kind=served.kind, subject_id=served.id).exists():
             raise ConflictError("该服务已经评价过了，每项服务只能评价一次", code="already_rated") from None
         raise
+
+
+def _same_service(existing: Evaluation, served: Served) -> Evaluation:
+    """A repeated submit returns the first rating — of the same service only."""
+    if (existing.subject_kind, existing.subject_id) != (served.kind, served.id):
+        raise ConflictError("该幂等键已用于其他服务的评价", code="idempotency_key_reused")
+    return existing
 
 
 @audited_atomic
@@ -385,7 +397,8 @@ def rectification_transition(
 ) -> RectificationEvent:
     """Move a locked rectification to ``to`` (or record a step that keeps it), apply ``changes``, write its
     event and the audit entry."""
-    if to != rectification.status and to not in RECTIFICATION_TRANSITIONS[rectification.status]:
+    stays = to == rectification.status and kind in STEPS_THAT_STAY
+    if not stays and to not in RECTIFICATION_TRANSITIONS[rectification.status]:
         raise ConflictError(
             f"该整改当前为“{rectification.get_status_display()}”，不能执行此操作",
             code="rectification_state",
@@ -439,6 +452,10 @@ def rectification_call_back(
     now = now or timezone.now()
     locked = _rectification_locked(rectification, actor)
     note = (note or "").strip()[:2000]
+    if locked.status != R.CALL_BACK:
+        raise ConflictError(
+            f"该整改当前为“{locked.get_status_display()}”，已完成回访核实", code="rectification_state"
+        )
     if not reached:
         if not note:
             raise ApplicationError(
@@ -450,7 +467,7 @@ def rectification_call_back(
             kind="call_attempt",
             actor=actor,
             at=now,
-            changes={"reached": False} if locked.status == R.CALL_BACK else {},
+            changes={"reached": False},
             note=note,
             data={"reached": False},
         )
@@ -572,9 +589,11 @@ def appeal_file(
         filed_by=actor,
         filed_at=now,
     )
-    if evidence is not None:
-        appeal.evidence_name = str(getattr(evidence, "name", ""))[:200]
-        appeal.evidence = evidence
+    if evidence is not None:  # a checked upload (``forms_staff.evidence_file``): name and content
+        evidence.seek(0)
+        name = str(getattr(evidence, "name", "") or "evidence")
+        appeal.evidence, appeal.evidence_name = evidence.read(), name[:200]
+        appeal.evidence_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     appeal.save()
     audit_record(
         actor=actor,

@@ -458,14 +458,9 @@ def appeal_evidence(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal = selectors.appeal_get(user=request.user, appeal_id=appeal_id)
     if not appeal.evidence:
         raise NotFoundError(_("该申诉没有上传证明材料"))
-    try:
-        with appeal.evidence.open("rb") as handle:
-            content = handle.read()
-    except OSError as error:
-        raise NotFoundError(_("证明材料文件已丢失，请联系管理员")) from error
-    filename = appeal.evidence_name or appeal.evidence.name.rsplit("/", 1)[-1]
-    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = HttpResponse(content, content_type=content_type)
+    filename = appeal.evidence_name or "evidence"
+    content_type = appeal.evidence_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    response = HttpResponse(bytes(appeal.evidence), content_type=content_type)
     response["Content-Disposition"] = (
         content_disposition_header(as_attachment=True, filename=filename) or "attachment"
     )

@@ -303,3 +303,43 @@ def test_the_sweep_command_escalates(org: Any) -> None:
         call_command("ratings_sweep", stdout=out)
     assert "escalated=1" in out.getvalue()
     assert Rectification.objects.get().escalated_at is not None
+
+
+def test_a_step_is_not_taken_twice(org: Any) -> None:
+    rectification = _rate_case(org, 1).rectification
+    reviewer = org.user("reviewer")
+    services.rectification_call_back(
+        rectification=rectification, actor=reviewer, reached=True, facts_confirmed=True
+    )
+    with pytest.raises(ConflictError):
+        services.rectification_call_back(
+            rectification=rectification, actor=reviewer, reached=True, facts_confirmed=False
+        )
+    with pytest.raises(ConflictError):
+        services.rectification_call_back(
+            rectification=rectification, actor=reviewer, reached=False, note="再打"
+        )
+    services.rectification_answer(
+        rectification=rectification, actor=reviewer, measure="整改", answer="已整改"
+    )
+    with pytest.raises(ConflictError):
+        services.rectification_answer(
+            rectification=rectification, actor=reviewer, measure="又一次", answer="又一次"
+        )
+    assert list(rectification.events.values_list("kind", flat=True)) == ["opened", "called_back", "answered"]
+
+
+def test_an_idempotency_key_belongs_to_one_service(org: Any) -> None:
+    first, second = closed_case(org), closed_case(org)
+    services.evaluation_submit(
+        served=served_case(first), channel=Channel.ONLINE, level=5, idempotency_key="k", now=first.closed_at
+    )
+    with pytest.raises(ConflictError) as error:
+        services.evaluation_submit(
+            served=served_case(second),
+            channel=Channel.ONLINE,
+            level=5,
+            idempotency_key="k",
+            now=second.closed_at,
+        )
+    assert error.value.code == "idempotency_key_reused"
