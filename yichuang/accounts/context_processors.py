@@ -33,6 +33,8 @@ _MENU = [
     ("catalog.view", "bundles:figures", "一件事成效"),
     ("hall.figures", "hall:figures", "大厅统计"),
     ("hall.manage", "hall:manage", "大厅管理"),
+    ("ratings.rectify", "ratings:rectification_list", "差评整改"),
+    ("ratings.view", "ratings:evaluation_list", "好差评"),
     ("catalog.manage", "catalog:import", "事项导入"),
     ("applicant.view", "accounts:applicant_list", "申请人"),
     ("department.view", "accounts:department_list", "部门"),
