@@ -20,6 +20,7 @@ from yichuang.licences.demo import (
     load_demo_holdings,
     load_demo_licences,
 )
+from yichuang.ratings.demo import load_demo_ratings
 
 
 def real_catalogue_path() -> Path | None:
@@ -48,4 +49,6 @@ def load_everything(*, real_catalogue: bool = True, out: Any = None) -> dict[str
     report["holdings"] = load_demo_holdings(out=out)
     report["bundles"] = load_demo_bundles(admin=admin, out=out, result_for=demo_case_result)
     report["hall"] = load_demo_hall(admin=admin, out=out)
+    # After the hall and the cases: it rates their finished numbers and closed cases.
+    report["ratings"] = load_demo_ratings(admin=admin, out=out)
     return report
