@@ -42,5 +42,6 @@ class Command(BaseCommand):
         write(f"  {'角色 role':<16}{'用户名 username':<18}{'密码 password':<16}部门 department")
         for role, username, password, department in demo_logins():
             write(f"  {role:<14}{username:<18}{password:<16}{department}")
-        write("  公开页面 · public pages: /guides/  /search/  /lists/")
+        write("  公开页面 · public pages: /guides/  /search/  /lists/  /track/")
+        write("  大厅与评价 · hall, ratings: /hall/kiosk/  /hall/board/  /ratings/kiosk/  /ratings/public/")
         write("")
