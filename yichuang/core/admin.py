@@ -1,11 +1,43 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest
 
 from yichuang.core import services
+from yichuang.core.audit import audit_record
 from yichuang.core.errors import ApplicationError
 from yichuang.core.models import AuditEvent, CalendarDay, CalendarYear, Notification
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Organisation data edited in the admin: each save or delete appends an audit event
+    ``<app>.<model>_created|changed|deleted`` naming what changed."""
+
+    def _audit(self, request: HttpRequest, obj: Any, event: str, data: dict[str, Any]) -> None:
+        audit_record(
+            actor=request.user,
+            action=f"{obj._meta.app_label}.{obj._meta.model_name}_{event}",
+            obj=obj,
+            data=data,
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            data = {"fields": sorted(form.changed_data), "label": str(obj)}
+            self._audit(request, obj, "changed" if change else "created", data)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            self._audit(request, obj, "deleted", {"label": str(obj)})
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self._audit(request, obj, "deleted", {"label": str(obj)})
+            super().delete_queryset(request, queryset)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

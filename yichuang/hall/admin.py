@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
+from yichuang.core.admin import AuditedAdmin as CoreAuditedAdmin
 from yichuang.core.admin import ReadOnlyAdmin
 from yichuang.core.audit import audit_record
 from yichuang.hall.models import (
@@ -24,18 +25,8 @@ from yichuang.hall.models import (
 )
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Organisation data: each save or delete appends an audit event naming what changed."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit_record(
-                actor=request.user,
-                action=f"hall.{obj._meta.model_name}_{'changed' if change else 'created'}",
-                obj=obj,
-                data={"fields": sorted(form.changed_data), "label": str(obj)},
-            )
+class AuditedAdmin(CoreAuditedAdmin):
+    """Hall data: also the window's categories, which the admin form saves after the window."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         with transaction.atomic():
@@ -47,27 +38,6 @@ class AuditedAdmin(admin.ModelAdmin):
                     obj=form.instance,
                     data={"categories": sorted(c.code for c in form.instance.categories.all())},
                 )
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            audit_record(
-                actor=request.user,
-                action=f"hall.{obj._meta.model_name}_deleted",
-                obj=obj,
-                data={"label": str(obj)},
-            )
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                audit_record(
-                    actor=request.user,
-                    action=f"hall.{obj._meta.model_name}_deleted",
-                    obj=obj,
-                    data={"label": str(obj)},
-                )
-            super().delete_queryset(request, queryset)
 
 
 @admin.register(Hall)

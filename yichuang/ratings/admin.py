@@ -8,47 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
 from django.http import HttpRequest
 
-from yichuang.core.admin import ReadOnlyAdmin
-from yichuang.core.audit import audit_record
+from yichuang.core.admin import AuditedAdmin, ReadOnlyAdmin
 from yichuang.ratings.models import Appeal, Evaluation, Publication, RatingPolicy, Rectification
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Organisation data: each save or delete appends an audit event naming what changed."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit_record(
-                actor=request.user,
-                action=f"ratings.{obj._meta.model_name}_{'changed' if change else 'created'}",
-                obj=obj,
-                data={"fields": sorted(form.changed_data), "label": str(obj)},
-            )
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            audit_record(
-                actor=request.user,
-                action=f"ratings.{obj._meta.model_name}_deleted",
-                obj=obj,
-                data={"label": str(obj)},
-            )
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                audit_record(
-                    actor=request.user,
-                    action=f"ratings.{obj._meta.model_name}_deleted",
-                    obj=obj,
-                    data={"label": str(obj)},
-                )
-            super().delete_queryset(request, queryset)
 
 
 @admin.register(RatingPolicy)
