@@ -37,10 +37,9 @@ from django.utils import timezone
 from yichuang.accounts.models import Department
 from yichuang.accounts.policies import department_scope
 from yichuang.accounts.roles import CENTRE_WIDE_ROLES
-from yichuang.core.errors import ApplicationError
+from yichuang.core.periods import MAX_PERIOD_DAYS, period_check, period_preset  # noqa: F401  (the screens' names)
 from yichuang.hall.models import Hall, ServiceCategory, Ticket, TicketStatus, Window
 
-MAX_PERIOD_DAYS = 366
 PERCENTILE = 0.9
 
 # The moment the wait starts: the number taken, or an appointment's slot if it checked in early; never
@@ -165,17 +164,6 @@ class HallFigures:
         }
 
 
-def period_check(start: dt.date, end: dt.date) -> None:
-    if start > end:
-        raise ApplicationError(
-            "截止日期不能早于起始日期", code="period_invalid", fields={"end": ["截止日期不能早于起始日期"]}
-        )
-    if (end - start).days >= MAX_PERIOD_DAYS:
-        raise ApplicationError(
-            "统计期间最长一年", code="period_invalid", fields={"end": ["统计期间最长一年"]}
-        )
-
-
 def _fill(row: Row, values: dict[str, Any]) -> Row:
     for name in ("tickets", "served", "called", "abandoned", "no_show", "cancelled"):
         setattr(row, name, values.get(name) or 0)
@@ -295,16 +283,6 @@ def hall_figures(
         by_hour=[hours[hour] for hour in sorted(hours)],
         scope=scope if departments is not None else "",
     )
-
-
-def period_preset(preset: str, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """今日 (``today``), 本周 (from Monday) and 本月 (from the 1st), each up to today."""
-    today = today or timezone.localdate()
-    if preset == "week":
-        return today - dt.timedelta(days=today.weekday()), today
-    if preset == "month":
-        return today.replace(day=1), today
-    return today, today
 
 
 PRESETS = (("today", "今日"), ("week", "本周"), ("month", "本月"))

@@ -4,7 +4,6 @@ For those who hold ``hall.figures`` (the admin, the inspector, the chief represe
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET
 from yichuang.accounts.forms import ServiceErrorFormMixin
 from yichuang.core.errors import ApplicationError
 from yichuang.core.permissions import require_capability
+from yichuang.core.xlsx import workbook_bytes, xlsx_response
 from yichuang.hall.figures import (
     MAX_PERIOD_DAYS,
     PRESETS,
@@ -30,8 +30,6 @@ from yichuang.hall.figures import (
     period_preset,
 )
 from yichuang.hall.models import Hall
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class FiguresForm(ServiceErrorFormMixin, forms.Form):
@@ -235,11 +233,7 @@ def figures_xlsx(figures: HallFigures) -> bytes:
     ):
         notes.append([line])
     notes.column_dimensions["A"].width = 100
-    workbook.properties.title = f"{figures.hall.name} 大厅统计 {period}"
-    workbook.properties.created = timezone.now().replace(tzinfo=None)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook, f"{figures.hall.name} 大厅统计 {period}")
 
 
 @login_required
@@ -249,7 +243,7 @@ def figures_export(request: HttpRequest) -> HttpResponse:
     if query.figures is None:
         assert query.error is not None
         raise query.error
-    response = HttpResponse(figures_xlsx(query.figures), content_type=XLSX)
-    name = f"hall-figures-{query.figures.hall.code}-{query.figures.start:%Y%m%d}-{query.figures.end:%Y%m%d}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return xlsx_response(
+        figures_xlsx(query.figures),
+        f"hall-figures-{query.figures.hall.code}-{query.figures.start:%Y%m%d}-{query.figures.end:%Y%m%d}",
+    )

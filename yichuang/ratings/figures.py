@@ -49,7 +49,15 @@ from django.utils import timezone
 
 from yichuang.accounts.models import Department
 from yichuang.accounts.policies import department_scope
-from yichuang.core.errors import ApplicationError
+from yichuang.core import periods
+from yichuang.core.periods import (  # noqa: F401  (the screens' and the publication's names)
+    MAX_PERIOD_DAYS,
+    day_start,
+    month_end,
+    month_start,
+    period_check,
+    previous_month,
+)
 from yichuang.ratings import policies
 from yichuang.ratings.models import (
     Channel,
@@ -59,7 +67,6 @@ from yichuang.ratings.models import (
     RectificationStatus,
 )
 
-MAX_PERIOD_DAYS = 366
 RANKING_MINIMUM = 5
 PUBLIC_MONTHS = 24
 
@@ -227,48 +234,9 @@ class RatingsFigures:
 # ——— periods ———
 
 
-def period_check(start: dt.date, end: dt.date) -> None:
-    if start > end:
-        raise ApplicationError(
-            "截止日期不能早于起始日期", code="period_invalid", fields={"end": ["截止日期不能早于起始日期"]}
-        )
-    if (end - start).days >= MAX_PERIOD_DAYS:
-        raise ApplicationError(
-            "统计期间最长一年", code="period_invalid", fields={"end": ["统计期间最长一年"]}
-        )
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
-def previous_month(day: dt.date) -> dt.date:
-    return month_start(month_start(day) - dt.timedelta(days=1))
-
-
 def period_preset(preset: str, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """本月 (from the 1st, the default), 上月 (the whole last month), 本周 (from Monday), 今日, 本年 (from
-    1 January) — each up to today except 上月."""
-    today = today or timezone.localdate()
-    if preset == "last_month":
-        first = previous_month(today)
-        return first, month_end(first)
-    if preset == "week":
-        return today - dt.timedelta(days=today.weekday()), today
-    if preset == "today":
-        return today, today
-    if preset == "year":
-        return today.replace(month=1, day=1), today
-    return today.replace(day=1), today
+    """本月 (the default), 上月, 本周, 今日, 本年 (``core.periods``)."""
+    return periods.period_preset(preset, today, default="month")
 
 
 PRESETS = (("month", "本月"), ("last_month", "上月"), ("week", "本周"), ("today", "今日"), ("year", "本年"))

@@ -8,7 +8,6 @@ The public page (/ratings/public/) shows the published months to anyone, without
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from yichuang.accounts.forms import ServiceErrorFormMixin
 from yichuang.core.errors import ApplicationError
 from yichuang.core.permissions import has_capability, require_capability
+from yichuang.core.xlsx import workbook_bytes, xlsx_response
 from yichuang.ratings.figures import (
     INDICATORS,
     MAX_PERIOD_DAYS,
@@ -45,7 +45,6 @@ from yichuang.ratings.figures import (
 from yichuang.ratings.models import Publication
 from yichuang.ratings.publishing import publication_publish
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VIEW_MESSAGE = gettext_lazy("您没有查看好差评统计的权限")
 MONTH_FORMATS = ["%Y-%m"]
 
@@ -336,11 +335,7 @@ def figures_xlsx(figures: RatingsFigures, ranking: MonthlyRanking | None = None)
     ):
         notes.append([line])
     notes.column_dimensions["A"].width = 110
-    workbook.properties.title = f"好差评统计 {period}"
-    workbook.properties.created = timezone.now().replace(tzinfo=None)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook, f"好差评统计 {period}")
 
 
 @login_required
@@ -350,7 +345,7 @@ def figures_export(request: HttpRequest) -> HttpResponse:
     if query.figures is None:
         assert query.error is not None
         raise query.error
-    response = HttpResponse(figures_xlsx(query.figures, query.ranking), content_type=XLSX)
-    name = f"ratings-figures-{query.figures.start:%Y%m%d}-{query.figures.end:%Y%m%d}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return xlsx_response(
+        figures_xlsx(query.figures, query.ranking),
+        f"ratings-figures-{query.figures.start:%Y%m%d}-{query.figures.end:%Y%m%d}",
+    )
