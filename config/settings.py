@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "yichuang.bundles",
     "yichuang.hall",
     "yichuang.ratings",
+    "yichuang.hotline",
     "yichuang.demo",
 ]
 
