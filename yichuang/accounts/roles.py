@@ -65,6 +65,11 @@ CAPABILITY_LABELS: dict[str, str] = {
     "ratings.appeal": "对本部门的评价提出申诉",
     "ratings.decide": "复核申诉、督办超期整改",
     "ratings.publish": "公开评价结果",
+    "hotline.intake": "12345热线受理来电来信、直接答复",
+    "hotline.dispatch": "12345派单、审核退单、回访、维护派单目录",
+    "hotline.handle": "签收、办理和答复本单位的12345工单",
+    "hotline.knowledge": "维护12345知识库",
+    "hotline.view": "查看12345工单和统计",
 }
 
 _STAFF_BASE = {"department.view", "staff.view", "calendar.view", "catalog.view"}
@@ -96,6 +101,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "ratings.view",
             "ratings.rectify",
             "ratings.appeal",
+            "hotline.handle",
+            "hotline.view",
         }
     ),
     Role.ISSUER: frozenset(_STAFF_BASE | {"applicant.view", "case.deliver", "hall.serve", "hall.issue"}),
@@ -103,10 +110,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         _STAFF_BASE | {"applicant.view", "applicant.manage", "case.intake", "hall.serve", "hall.issue"}
     ),
     # 12345线下窗口: the hotline's agents also serve at the hall's hotline window.
-    Role.OPERATOR: frozenset(_STAFF_BASE | {"hall.serve"}),
-    Role.HANDLER: frozenset(_STAFF_BASE),
+    Role.OPERATOR: frozenset(
+        _STAFF_BASE
+        | {"hall.serve", "hotline.intake", "hotline.dispatch", "hotline.knowledge", "hotline.view"}
+    ),
+    Role.HANDLER: frozenset(_STAFF_BASE | {"hotline.handle", "hotline.view"}),
     Role.ADMIN: frozenset(set(CAPABILITY_LABELS) - {"applicant.self", "case.apply", "hall.book"}),
-    Role.INSPECTOR: frozenset(_STAFF_BASE | {"applicant.view", "audit.view", "hall.figures", "ratings.view"}),
+    Role.INSPECTOR: frozenset(
+        _STAFF_BASE | {"applicant.view", "audit.view", "hall.figures", "ratings.view", "hotline.view"}
+    ),
 }
 
 
