@@ -60,7 +60,7 @@ class DirectoryEntry(models.Model):
         related_name="hotline_directory_leads",
         verbose_name=_("主办单位"),
     )
-    co_handlers = models.ManyToManyField(
+    co_handlers = models.ManyToManyField(  # type: ignore[var-annotated]
         Department, blank=True, related_name="hotline_directory_co", verbose_name=_("协办单位")
     )
     basis = models.CharField(_("依据（职责清单）"), max_length=200, blank=True)
