@@ -13,6 +13,7 @@ from typing import Any
 from yichuang.cases.models import Case, CaseChannel, CaseStatus
 from yichuang.core.errors import ApplicationError, NotFoundError
 from yichuang.hall.models import Ticket, TicketStatus
+from yichuang.hotline.models import AssignmentRole, HotlineTicket
 from yichuang.ratings.models import ServiceMode, SubjectKind
 
 
@@ -100,6 +101,33 @@ def served_case(case: Case) -> Served:
     )
 
 
+def served_hotline_ticket(ticket: HotlineTicket) -> Served:
+    """A 12345 ticket answered by its lead department: that department and whoever replied answer for it."""
+    if ticket.replied_at is None or ticket.lead is None:
+        raise ApplicationError("该工单尚未答复，答复后才能评价", code="not_served")
+    replied = (
+        ticket.assignments.filter(role=AssignmentRole.LEAD, replied_at__isnull=False)
+        .select_related("replied_by")
+        .order_by("-replied_at")
+        .first()
+    )
+    return Served(
+        kind=SubjectKind.HOTLINE_TICKET,
+        id=ticket.pk,
+        label=f"{ticket.number} {ticket.title}"[:200],
+        department=ticket.lead,
+        served_at=ticket.replied_at,
+        mode=ServiceMode.OFFLINE,
+        staff=replied.replied_by if replied is not None else None,
+        rater=Rater(
+            user=ticket.caller_user,
+            name="" if ticket.anonymous else ticket.caller_name,
+            phone="" if ticket.anonymous else ticket.caller_phone,
+            kind="natural",
+        ),
+    )
+
+
 def served(kind: str, subject_id: int) -> Served:
     """The service ``kind``/``subject_id`` as a rating sees it."""
     if kind == SubjectKind.HALL_TICKET:
@@ -122,4 +150,11 @@ def served(kind: str, subject_id: int) -> Served:
         if case is None:
             raise NotFoundError("未找到该办件")
         return served_case(case)
+    if kind == SubjectKind.HOTLINE_TICKET:
+        hotline_ticket = (
+            HotlineTicket.objects.select_related("lead", "caller_user").filter(pk=subject_id).first()
+        )
+        if hotline_ticket is None:
+            raise NotFoundError("未找到该工单")
+        return served_hotline_ticket(hotline_ticket)
     raise NotFoundError("不支持评价该类服务")
