@@ -211,6 +211,12 @@ def _segment(text: str, *, single_characters: bool = True) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def word_terms(text: str) -> tuple[str, ...]:
+    """The distinct words (two characters or more) of a free text, in order: what other apps compare texts
+    by (the hotline's duplicates, its hot topics)."""
+    return _segment(text, single_characters=False)
+
+
 def search_terms(text: str) -> list[str]:
     """The index terms of a text, as a query would use them (for tests, docs and debugging)."""
     return list(_segment(text))
