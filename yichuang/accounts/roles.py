@@ -70,12 +70,16 @@ CAPABILITY_LABELS: dict[str, str] = {
     "hotline.handle": "签收、办理和答复本单位的12345工单",
     "hotline.knowledge": "维护12345知识库",
     "hotline.view": "查看12345工单和统计",
+    "hotline.open311": "通过Open311接口提交和跟踪12345诉求（接口令牌即api_key）",
 }
 
 _STAFF_BASE = {"department.view", "staff.view", "calendar.view", "catalog.view"}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.APPLICANT: frozenset({"applicant.self", "calendar.view", "case.apply", "hall.book"}),
+    # A third-party app files 12345 requests through Open311 with the API token of its own applicant account.
+    Role.APPLICANT: frozenset(
+        {"applicant.self", "calendar.view", "case.apply", "hall.book", "hotline.open311"}
+    ),
     Role.CLERK: frozenset(
         _STAFF_BASE
         | {"applicant.view", "applicant.manage", "case.intake", "case.accept", "case.deliver"}
