@@ -25,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -546,11 +546,9 @@ def _scrub(text: str, ticket: HotlineTicket) -> str:
 
 
 def _filed_through_open311(ticket: HotlineTicket) -> Open311Request | None:
-    try:
-        row: Open311Request = ticket.open311  # type: ignore[attr-defined]
-        return row
-    except ObjectDoesNotExist:
-        return None
+    # A missing reverse one-to-one raises an AttributeError (RelatedObjectDoesNotExist): None.
+    row: Open311Request | None = getattr(ticket, "open311", None)
+    return row
 
 
 def _service(ticket: HotlineTicket) -> HotlineCategory | None:
