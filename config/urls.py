@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("yichuang.bundles.urls")),
     path("", include("yichuang.hall.urls")),
     path("", include("yichuang.ratings.urls")),
+    path("", include("yichuang.hotline.urls")),
 ]
