@@ -14,6 +14,7 @@ from yichuang.catalog.importing import catalog_import_start
 from yichuang.catalog.models import CatalogImport, ImportStatus
 from yichuang.core.shared_data import REAL_CATALOGUE, shared_data_file
 from yichuang.hall.demo import load_demo_hall
+from yichuang.hotline.demo import load_demo_hotline
 from yichuang.licences.demo import (
     demo_applicant_fits,
     demo_case_result,
@@ -51,4 +52,5 @@ def load_everything(*, real_catalogue: bool = True, out: Any = None) -> dict[str
     report["hall"] = load_demo_hall(admin=admin, out=out)
     # After the hall and the cases: it rates their finished numbers and closed cases.
     report["ratings"] = load_demo_ratings(admin=admin, out=out)
+    report["hotline"] = load_demo_hotline(admin=admin, out=out)
     return report
