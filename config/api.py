@@ -27,6 +27,7 @@ from yichuang.hall.api import router as hall_router
 from yichuang.hall.api_appointments import router as hall_appointments_router
 from yichuang.hall.api_figures import router as hall_figures_router
 from yichuang.hotline.api_dispatch import router as hotline_dispatch_router
+from yichuang.hotline.api_figures import router as hotline_figures_router
 from yichuang.hotline.api_knowledge import router as hotline_knowledge_router
 from yichuang.licences.api import router as licences_router
 from yichuang.ratings.api import router as ratings_router
@@ -135,3 +136,4 @@ api.add_router("/ratings", ratings_router)
 api.add_router("/ratings", ratings_figures_router)
 api.add_router("/hotline", hotline_dispatch_router)
 api.add_router("/hotline", hotline_knowledge_router)
+api.add_router("/hotline", hotline_figures_router)

@@ -38,6 +38,7 @@ _MENU = [
     ("hotline.handle", "hotline:inbox", "12345待办"),
     ("hotline.knowledge", "hotline:knowledge_list", "知识库"),
     ("hotline.dispatch", "hotline:directory_list", "派单目录"),
+    ("hotline.view", "hotline:figures", "12345统计"),
     ("ratings.rectify", "ratings:rectification_list", "差评整改"),
     ("ratings.view", "ratings:evaluation_list", "评价查询"),
     ("ratings.view", "ratings:figures", "好差评统计"),

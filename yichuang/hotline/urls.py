@@ -1,5 +1,5 @@
 """The hotline's screens and endpoints (namespace ``hotline``): tickets, the knowledge base, the dispatch
-directory and classifier, Open311 GeoReport v2."""
+directory and classifier, Open311 GeoReport v2, the figures and hot topics."""
 
 from django.urls import include, path
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("yichuang.hotline.urls_knowledge")),
     path("", include("yichuang.hotline.urls_directory")),
     path("", include("yichuang.hotline.urls_open311")),
+    path("", include("yichuang.hotline.urls_figures")),
 ]

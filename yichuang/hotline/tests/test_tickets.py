@@ -120,7 +120,9 @@ def test_dispatch_sets_the_limits_in_working_time(org: Any, category: Any) -> No
     friday = _dispatched(org, category, now=_at(FRIDAY, 16))
     assert timezone.localtime(friday.sign_due_at) == _at(dt.date(2026, 11, 30), 16)
     # Limits are data: an urgent 求助 with the centre's own row.
-    HotlineLimit.objects.create(nature="help", urgency="A", sign_hours=1, return_hours=1, handle_days=1)
+    HotlineLimit.objects.update_or_create(
+        nature="help", urgency="A", defaults={"sign_hours": 1, "return_hours": 1, "handle_days": 1}
+    )
     urgent = tickets.ticket_dispatch(
         ticket=_intake(org, nature="help", urgency="A"),
         actor=org.user("operator"),
