@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test run lint format bench bench-catalog bench-sweep bench-cases bench-licences clean
+.PHONY: demo test run lint format bench bench-catalog bench-sweep bench-cases bench-licences bench-hall bench-dispatch clean
 
 # Create the virtual environment and install pinned dependencies (re-run when the pins change).
 $(VENV)/.installed-runtime: requirements.txt
@@ -62,6 +62,14 @@ bench-cases: $(VENV)/.installed-dev
 ## make bench-licences — issue and verify 10,000 e-licences on PostgreSQL (bench_licences; target verify p95 < 20 ms)
 bench-licences: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.licences $(BENCH_ARGS)
+
+## make bench-hall — 20 kiosks × 1,000 numbers at once (p95 < 100 ms) and a simulated day, tidal on/off (PostgreSQL)
+bench-hall: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.hall_rush $(BENCH_ARGS)
+
+## make bench-dispatch — the 12345 classifier: top-1/top-3 accuracy on a fixed split, suggestion latency p95
+bench-dispatch: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.dispatch $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* .pytest_cache
