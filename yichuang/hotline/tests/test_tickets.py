@@ -288,3 +288,15 @@ def test_a_repeat_is_merged_into_the_open_ticket(org: Any, category: Any) -> Non
     assert merged.status == S.MERGED and merged.merged_into == first
     with pytest.raises(ApplicationError):
         tickets.ticket_merge(ticket=first, into=first, actor=org.user("operator"))
+
+
+def test_the_sweep_command(org: Any, category: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    _dispatched(org, category)
+    out = io.StringIO()
+    with time_machine.travel(_at(dt.date(2026, 12, 15), 9), tick=False):
+        call_command("hotline_sweep", stdout=out)
+    assert "reminded=1 supervised=1" in out.getvalue()
