@@ -341,6 +341,12 @@ def test_api_cancel_and_late_check_in(setup: Any, client_for: Any) -> None:
 # ---------------------------------------------------------------- in a browser
 
 
+HTMX_READY = """selector => {
+    const element = document.querySelector(selector);
+    return Boolean(element && element["htmx-internal-data"] && element["htmx-internal-data"].initHash);
+}"""
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_book_in_the_browser_with_the_slot_list_refreshed(org: Any, page: Any, live_server: Any) -> None:
@@ -358,6 +364,9 @@ def test_book_in_the_browser_with_the_slot_list_refreshed(org: Any, page: Any, l
         page.locator("[data-slot='14:00']").wait_for()
         # Today first: its 09:00 slot has begun, the afternoon one is still offered.
         assert page.locator("[data-slot='09:00']").count() == 0
+        # The swapped-in day list listens for changes once htmx has processed it (on a busy machine that
+        # can come after it is visible): choose the day only then.
+        page.wait_for_function(HTMX_READY, arg="[data-testid=day-select]")
         page.get_by_test_id("day-select").select_option("2026-11-24")
         page.locator("[data-slot='09:00']").wait_for()
         assert "余 3 个" in page.get_by_test_id("slot-list").inner_text()
