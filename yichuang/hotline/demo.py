@@ -402,6 +402,36 @@ def _load_recent(admin: User, departments: dict[str, Department], now: dt.dateti
     return created
 
 
+DEMO_REPLIES = 400
+REPLIES_FILE = ("hotline", "replies.csv")
+LABELLED_FILE = ("hotline", "messages_labelled.csv")
+
+
+def _load_knowledge() -> int:
+    """The knowledge base seeded with real department replies (the first ``DEMO_REPLIES``; idempotent)."""
+    from yichuang.hotline.knowledge_import import knowledge_import_replies, replies_read
+
+    path = shared_data_file(*REPLIES_FILE)
+    if path is None:
+        return 0
+    return knowledge_import_replies(rows=replies_read(path, limit=DEMO_REPLIES)).created
+
+
+def _load_classifier() -> bool:
+    """A first classifier trained on the labelled messages, so the intake screen suggests from the start
+    (once: an active version is kept)."""
+    from yichuang.hotline.classifier import classifier_train, training_pairs_from_file
+    from yichuang.hotline.models_classifier import ClassifierSource, TrainedClassifier
+
+    path = shared_data_file(*LABELLED_FILE)
+    if path is None or TrainedClassifier.objects.filter(is_active=True).exists():
+        return False
+    classifier_train(
+        pairs=training_pairs_from_file(path), source=ClassifierSource.FILE, source_label=path.name
+    )
+    return True
+
+
 def load_demo_hotline(
     *, admin: User, out: Any = None, now: dt.datetime | None = None, appeals: int = DEMO_APPEALS
 ) -> dict[str, Any]:
@@ -419,10 +449,13 @@ def load_demo_hotline(
         report["appeals"] = report["appeals_existing"] = 0
     report["recent"] = _load_recent(admin, departments, now)
     report["tickets"] = HotlineTicket.objects.count()
+    report["knowledge"] = _load_knowledge()
+    report["classifier"] = _load_classifier()
     if out is not None:
         out.write(
             f"  12345热线 · hotline: {report['tickets']} 件工单（本次新增近期 {report['recent']} 件、"
             f"历史诉求 {report['appeals']} 件），分类 {report['categories']} 个，"
-            f"派单目录新增 {report['directory']} 条"
+            f"派单目录新增 {report['directory']} 条，知识库新增 {report['knowledge']} 条"
+            + ("，已训练派单分类模型" if report["classifier"] else "")
         )
     return report

@@ -15,8 +15,16 @@ from yichuang.accounts.demo import load_demo
 from yichuang.core.audit import audit_verify_chain
 from yichuang.core.shared_data import shared_data_file
 from yichuang.hotline.demo import PLAN, load_demo_hotline
+from yichuang.hotline.classifier import suggest
 from yichuang.hotline.figures import hotline_figures
-from yichuang.hotline.models import DirectoryEntry, HotlineCategory, HotlineStatus, HotlineTicket, TicketStep
+from yichuang.hotline.models import (
+    DirectoryEntry,
+    HotlineCategory,
+    HotlineStatus,
+    HotlineTicket,
+    KnowledgeArticle,
+    TicketStep,
+)
 from yichuang.hotline.topics import hot_topics
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +48,10 @@ def test_the_demo_loads_twice_without_duplicates() -> None:
     appeals = 12 if shared_data_file("hotline", "fuzhou_appeals.csv") else 0
     assert report["appeals"] == appeals and report["tickets"] == len(PLAN) + appeals
     assert report["directory"] == 8 and DirectoryEntry.objects.count() == 8
+    if shared_data_file("hotline", "replies.csv"):  # the knowledge base seeded with real replies
+        assert report["knowledge"] == KnowledgeArticle.objects.count() == 400
+    if shared_data_file("hotline", "messages_labelled.csv"):  # and a classifier, so intake suggests
+        assert report["classifier"] and suggest("小区电梯坏了物业不修").categories
     water = DirectoryEntry.objects.get(category__path="环境保护/环境污染/水污染").lead
     assert water.short_name == "供水公司"  # the demo's water department answers for the rivers
 
@@ -65,7 +77,8 @@ def test_the_demo_loads_twice_without_duplicates() -> None:
 
     before = _snapshot()
     again = load_demo_hotline(admin=admin, now=NOW + dt.timedelta(days=1), appeals=12)
-    assert (again["recent"], again["appeals"], again["directory"]) == (0, 0, 0)
+    assert (again["recent"], again["appeals"], again["directory"], again["knowledge"]) == (0, 0, 0, 0)
+    assert not again["classifier"]
     assert _snapshot() == before
     assert audit_verify_chain().ok
 
