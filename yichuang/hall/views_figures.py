@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET
 
 from yichuang.accounts.forms import ServiceErrorFormMixin
 from yichuang.core.errors import ApplicationError
+from yichuang.core.forms_periods import PeriodForm
 from yichuang.core.permissions import require_capability
 from yichuang.core.xlsx import workbook_bytes, xlsx_response
 from yichuang.hall.figures import (
-    MAX_PERIOD_DAYS,
     PRESETS,
     HallFigures,
     Row,
@@ -32,33 +32,14 @@ from yichuang.hall.figures import (
 from yichuang.hall.models import Hall
 
 
-class FiguresForm(ServiceErrorFormMixin, forms.Form):
+class FiguresForm(ServiceErrorFormMixin, PeriodForm):
     hall = forms.ChoiceField(label=gettext_lazy("大厅"), required=False)
-    start = forms.DateField(
-        label=gettext_lazy("起始日期"),
-        required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-    end = forms.DateField(
-        label=gettext_lazy("截止日期"),
-        required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
+    field_order = ["hall", "start", "end"]
 
     def __init__(self, *args: Any, halls: list[Hall], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.halls = {hall.code: hall for hall in halls}
         self.fields["hall"].choices = [(hall.code, hall.name) for hall in halls]  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if start > end:
-                self.add_error("end", _("截止日期不能早于起始日期"))
-            elif (end - start).days >= MAX_PERIOD_DAYS:
-                self.add_error("end", _("统计期间最长一年"))
-        return data
 
 
 @dataclass

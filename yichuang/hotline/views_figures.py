@@ -21,10 +21,10 @@ from django.views.decorators.http import require_GET
 
 from yichuang.accounts.forms import ServiceErrorFormMixin
 from yichuang.core.errors import ApplicationError
+from yichuang.core.forms_periods import PeriodForm
 from yichuang.core.permissions import require_capability
 from yichuang.core.xlsx import workbook_bytes, xlsx_response
 from yichuang.hotline.figures import (
-    MAX_PERIOD_DAYS,
     NO_LEAD_LABEL,
     PRESETS,
     HotlineFigures,
@@ -39,13 +39,7 @@ VIEW_MESSAGE = gettext_lazy("您没有查看12345统计的权限")
 TOPIC_WINDOWS = ((7, gettext_lazy("近7天")), (30, gettext_lazy("近30天")), (90, gettext_lazy("近90天")))
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-
-
-class FiguresForm(ServiceErrorFormMixin, forms.Form):
-    start = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=_date_input())
-    end = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=_date_input())
+class FiguresForm(ServiceErrorFormMixin, PeriodForm):
     days = forms.TypedChoiceField(
         label=gettext_lazy("热点诉求"),
         required=False,
@@ -53,16 +47,6 @@ class FiguresForm(ServiceErrorFormMixin, forms.Form):
         choices=TOPIC_WINDOWS,
         empty_value=None,
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if start > end:
-                self.add_error("end", _("截止日期不能早于起始日期"))
-            elif (end - start).days >= MAX_PERIOD_DAYS:
-                self.add_error("end", _("统计期间最长一年"))
-        return data
 
 
 @dataclass

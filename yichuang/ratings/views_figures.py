@@ -24,11 +24,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yichuang.accounts.forms import ServiceErrorFormMixin
 from yichuang.core.errors import ApplicationError
+from yichuang.core.forms_periods import PeriodForm
 from yichuang.core.permissions import has_capability, require_capability
 from yichuang.core.xlsx import workbook_bytes, xlsx_response
 from yichuang.ratings.figures import (
     INDICATORS,
-    MAX_PERIOD_DAYS,
     PRESETS,
     RANKING_MINIMUM,
     MonthlyRanking,
@@ -49,30 +49,14 @@ VIEW_MESSAGE = gettext_lazy("您没有查看好差评统计的权限")
 MONTH_FORMATS = ["%Y-%m"]
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-
-
 def _month_input() -> forms.DateInput:
     return forms.DateInput(format="%Y-%m", attrs={"type": "month"})
 
 
-class FiguresForm(ServiceErrorFormMixin, forms.Form):
-    start = forms.DateField(label=gettext_lazy("起始日期"), required=False, widget=_date_input())
-    end = forms.DateField(label=gettext_lazy("截止日期"), required=False, widget=_date_input())
+class FiguresForm(ServiceErrorFormMixin, PeriodForm):
     month = forms.DateField(
         label=gettext_lazy("排名月份"), required=False, input_formats=MONTH_FORMATS, widget=_month_input()
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if start > end:
-                self.add_error("end", _("截止日期不能早于起始日期"))
-            elif (end - start).days >= MAX_PERIOD_DAYS:
-                self.add_error("end", _("统计期间最长一年"))
-        return data
 
 
 class PublishForm(forms.Form):

@@ -14,8 +14,8 @@ from django.utils import timezone
 from yichuang.accounts.demo import load_demo
 from yichuang.core.audit import audit_verify_chain
 from yichuang.core.shared_data import shared_data_file
-from yichuang.hotline.demo import PLAN, load_demo_hotline
 from yichuang.hotline.classifier import suggest
+from yichuang.hotline.demo import PLAN, load_demo_hotline
 from yichuang.hotline.figures import hotline_figures
 from yichuang.hotline.models import (
     DirectoryEntry,
