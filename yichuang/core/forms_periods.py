@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yichuang.core.periods import MAX_PERIOD_DAYS
+from yichuang.core.periods import MAX_PERIOD_DAYS, period_preset
 
 
 def date_input() -> forms.DateInput:
@@ -28,3 +32,35 @@ class PeriodForm(forms.Form):
             elif (end - start).days >= MAX_PERIOD_DAYS:
                 self.add_error("end", _("统计期间最长一年"))
         return data
+
+
+@dataclass(frozen=True)
+class PeriodRequest:
+    """What a figures screen's query string asks for: a preset link (it replaces the dates typed before) or
+    the fields typed, and the preset's (or the default's) dates to fall back on."""
+
+    preset: str
+    data: dict[str, str] | None  # the form's data; None: nothing asked, show the defaults
+    default_start: dt.date
+    default_end: dt.date
+
+    def dates(self, form: forms.Form) -> tuple[dt.date, dt.date]:
+        """The period chosen on a valid (or unbound) ``form``: the dates typed, else the defaults; an end
+        before the default start follows the start typed."""
+        data = form.cleaned_data if form.is_bound else {}
+        start = data.get("start") or self.default_start
+        end = data.get("end") or (self.default_end if start <= self.default_end else start)
+        return start, end
+
+
+def period_request(
+    request: HttpRequest, *, presets: Iterable[tuple[str, Any]], default: str, fields: Iterable[str] = ()
+) -> PeriodRequest:
+    preset = request.GET.get("period", "")
+    preset = preset if preset in dict(presets) else ""
+    given = {key: request.GET[key] for key in ("start", "end", *fields) if request.GET.get(key)}
+    if preset:
+        given.pop("start", None)
+        given.pop("end", None)
+    start, end = period_preset(preset or default)
+    return PeriodRequest(preset=preset, data=given or None, default_start=start, default_end=end)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from yichuang.accounts.forms import ServiceErrorFormMixin
 from yichuang.core.errors import ApplicationError
-from yichuang.core.forms_periods import PeriodForm
+from yichuang.core.forms_periods import PeriodForm, period_request
 from yichuang.core.permissions import require_capability
 from yichuang.core.xlsx import workbook_bytes, xlsx_response
 from yichuang.hall.figures import (
@@ -27,7 +27,6 @@ from yichuang.hall.figures import (
     Row,
     figures_scope,
     hall_figures,
-    period_preset,
 )
 from yichuang.hall.models import Hall
 
@@ -53,15 +52,14 @@ class Query:
 def _query(request: HttpRequest) -> Query:
     require_capability(request.user, "hall.figures", _("您没有查看大厅统计的权限"))
     halls = list(Hall.objects.filter(is_active=True).order_by("code"))
-    preset = request.GET.get("period", "")
-    preset = preset if preset in dict(PRESETS) else ""
-    given = {key: request.GET[key] for key in ("hall", "start", "end") if request.GET.get(key)}
-    if preset:  # a preset link replaces the dates typed before
-        given.pop("start", None)
-        given.pop("end", None)
-    default_start, default_end = period_preset(preset or "today")
-    initial = {"hall": halls[0].code if halls else "", "start": default_start, "end": default_end}
-    form = FiguresForm(given or None, initial=initial, halls=halls)
+    period = period_request(request, presets=PRESETS, default="today", fields=("hall",))
+    preset = period.preset
+    initial = {
+        "hall": halls[0].code if halls else "",
+        "start": period.default_start,
+        "end": period.default_end,
+    }
+    form = FiguresForm(period.data, initial=initial, halls=halls)
     if not halls:
         return Query(form, None, ApplicationError(_("尚未设置服务大厅"), code="no_hall"), preset)
     if form.is_bound and not form.is_valid():
@@ -70,8 +68,7 @@ def _query(request: HttpRequest) -> Query:
         )
     data = form.cleaned_data if form.is_bound else {}
     hall = form.halls.get(data.get("hall") or "", halls[0])
-    start = data.get("start") or default_start
-    end = data.get("end") or (default_end if start <= default_end else start)
+    start, end = period.dates(form)
     if not form.is_bound or preset:
         form = FiguresForm(None, initial={"hall": hall.code, "start": start, "end": end}, halls=halls)
     try:

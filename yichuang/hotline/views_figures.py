@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from yichuang.accounts.forms import ServiceErrorFormMixin
 from yichuang.core.errors import ApplicationError
-from yichuang.core.forms_periods import PeriodForm
+from yichuang.core.forms_periods import PeriodForm, period_request
 from yichuang.core.permissions import require_capability
 from yichuang.core.xlsx import workbook_bytes, xlsx_response
 from yichuang.hotline.figures import (
@@ -31,7 +31,6 @@ from yichuang.hotline.figures import (
     Row,
     figures_scope,
     hotline_figures,
-    period_preset,
 )
 from yichuang.hotline.topics import TOPIC_DAYS, HotTopics, hot_topics
 
@@ -60,24 +59,16 @@ class Query:
 
 def _query(request: HttpRequest) -> Query:
     require_capability(request.user, "hotline.view", str(VIEW_MESSAGE))
-    preset = request.GET.get("period", "")
-    preset = preset if preset in dict(PRESETS) else ""
-    given = {key: request.GET[key] for key in ("start", "end", "days") if request.GET.get(key)}
-    if preset:  # a preset link replaces the dates typed before
-        given.pop("start", None)
-        given.pop("end", None)
-    default_start, default_end = period_preset(preset or "month")
-    form = FiguresForm(
-        given or None, initial={"start": default_start, "end": default_end, "days": TOPIC_DAYS}
-    )
+    period = period_request(request, presets=PRESETS, default="month", fields=("days",))
+    preset = period.preset
+    initial = {"start": period.default_start, "end": period.default_end, "days": TOPIC_DAYS}
+    form = FiguresForm(period.data, initial=initial)
     if form.is_bound and not form.is_valid():
         return Query(
             form, None, None, ApplicationError(_("统计条件有误，请按提示修改"), code="period_invalid"), preset
         )
-    data = form.cleaned_data if form.is_bound else {}
-    start = data.get("start") or default_start
-    end = data.get("end") or (default_end if start <= default_end else start)
-    days = data.get("days") or TOPIC_DAYS
+    start, end = period.dates(form)
+    days = (form.cleaned_data if form.is_bound else {}).get("days") or TOPIC_DAYS
     if not form.is_bound or preset:
         form = FiguresForm(None, initial={"start": start, "end": end, "days": days})
     departments, scope = figures_scope(request.user)

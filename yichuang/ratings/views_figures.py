@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yichuang.accounts.forms import ServiceErrorFormMixin
 from yichuang.core.errors import ApplicationError
-from yichuang.core.forms_periods import PeriodForm
+from yichuang.core.forms_periods import PeriodForm, period_request
 from yichuang.core.permissions import has_capability, require_capability
 from yichuang.core.xlsx import workbook_bytes, xlsx_response
 from yichuang.ratings.figures import (
@@ -37,7 +37,6 @@ from yichuang.ratings.figures import (
     figures_scope,
     month_start,
     monthly_ranking,
-    period_preset,
     previous_month,
     published_figures,
     ratings_figures,
@@ -74,22 +73,15 @@ class Query:
 
 def _query(request: HttpRequest) -> Query:
     require_capability(request.user, "ratings.view", str(VIEW_MESSAGE))
-    preset = request.GET.get("period", "")
-    preset = preset if preset in dict(PRESETS) else ""
-    given = {key: request.GET[key] for key in ("start", "end", "month") if request.GET.get(key)}
-    if preset:  # a preset link replaces the dates typed before
-        given.pop("start", None)
-        given.pop("end", None)
-    default_start, default_end = period_preset(preset or "month")
-    form = FiguresForm(given or None, initial={"start": default_start, "end": default_end})
+    period = period_request(request, presets=PRESETS, default="month", fields=("month",))
+    preset = period.preset
+    form = FiguresForm(period.data, initial={"start": period.default_start, "end": period.default_end})
     if form.is_bound and not form.is_valid():
         return Query(
             form, None, None, ApplicationError(_("统计条件有误，请按提示修改"), code="period_invalid"), preset
         )
-    data = form.cleaned_data if form.is_bound else {}
-    start = data.get("start") or default_start
-    end = data.get("end") or (default_end if start <= default_end else start)
-    month = month_start(data.get("month") or end)
+    start, end = period.dates(form)
+    month = month_start((form.cleaned_data if form.is_bound else {}).get("month") or end)
     if not form.is_bound or preset:
         form = FiguresForm(None, initial={"start": start, "end": end, "month": month})
     departments, scope = figures_scope(request.user)
