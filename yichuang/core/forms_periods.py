@@ -45,8 +45,8 @@ class PeriodRequest:
     default_end: dt.date
 
     def dates(self, form: forms.Form) -> tuple[dt.date, dt.date]:
-        """The period chosen on a valid (or unbound) ``form``: the dates typed, else the defaults; an end
-        before the default start follows the start typed."""
+        """The period chosen on a valid (or unbound) ``form``: the dates typed, else the defaults; with no
+        end typed and a start typed after the default end, the period is that one day."""
         data = form.cleaned_data if form.is_bound else {}
         start = data.get("start") or self.default_start
         end = data.get("end") or (self.default_end if start <= self.default_end else start)
