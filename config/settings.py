@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "yichuang.hall",
     "yichuang.ratings",
     "yichuang.hotline",
+    "yichuang.supervision",
     "yichuang.demo",
 ]
 

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("yichuang.hall.urls")),
     path("", include("yichuang.ratings.urls")),
     path("", include("yichuang.hotline.urls")),
+    path("", include("yichuang.supervision.urls")),
 ]

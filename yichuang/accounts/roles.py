@@ -71,6 +71,11 @@ CAPABILITY_LABELS: dict[str, str] = {
     "hotline.knowledge": "维护12345知识库",
     "hotline.view": "查看12345工单和统计",
     "hotline.open311": "通过Open311接口提交和跟踪12345诉求（接口令牌即api_key）",
+    "supervision.view": "查看效能监察统计、排名和报告",
+    "supervision.card": "发出黄牌红牌、审核部门的说明和整改",
+    "supervision.answer": "答复本部门的黄牌红牌（说明原因和整改措施）",
+    "supervision.sample": "抽查事项、登记检查结果",
+    "supervision.rank": "设置评比权重，评选示范窗口和服务标兵",
 }
 
 _STAFF_BASE = {"department.view", "staff.view", "calendar.view", "catalog.view"}
@@ -107,6 +112,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "ratings.appeal",
             "hotline.handle",
             "hotline.view",
+            "supervision.view",
+            "supervision.answer",
         }
     ),
     Role.ISSUER: frozenset(_STAFF_BASE | {"applicant.view", "case.deliver", "hall.serve", "hall.issue"}),
@@ -118,10 +125,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         _STAFF_BASE
         | {"hall.serve", "hotline.intake", "hotline.dispatch", "hotline.knowledge", "hotline.view"}
     ),
-    Role.HANDLER: frozenset(_STAFF_BASE | {"hotline.handle", "hotline.view"}),
+    Role.HANDLER: frozenset(_STAFF_BASE | {"hotline.handle", "hotline.view", "supervision.answer"}),
     Role.ADMIN: frozenset(set(CAPABILITY_LABELS) - {"applicant.self", "case.apply", "hall.book"}),
     Role.INSPECTOR: frozenset(
-        _STAFF_BASE | {"applicant.view", "audit.view", "hall.figures", "ratings.view", "hotline.view"}
+        _STAFF_BASE
+        | {"applicant.view", "audit.view", "hall.figures", "ratings.view", "hotline.view"}
+        | {"supervision.view", "supervision.card", "supervision.sample"}
     ),
 }
 

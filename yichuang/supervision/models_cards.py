@@ -1,0 +1,3 @@
+"""Placeholder: filled in by its part."""
+
+__all__: list[str] = []
