@@ -191,6 +191,9 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["case_id", "at", "pk"]
+        # Append-only, so the index costs one insert per step; the supervision roll-up finds a day's cases
+        # by it.
+        indexes = [models.Index(fields=["at"], name="case_event_at")]
 
     def __str__(self) -> str:
         return f"{self.case} {self.action}"

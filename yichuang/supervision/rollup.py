@@ -1,0 +1,160 @@
+"""The daily roll-up: ``FigureDay`` rows for the closed days, and the same aggregation over the raw cases for
+the days not rolled up yet (normally just today).
+
+Both run one SQL statement per dimension built from ``facts``: the three facts' grouped counts joined with
+UNION ALL and summed per (day, key, department). Rolling up inserts that result; the live part selects it.
+So a figure read from the roll-up plus the live part always equals the aggregation over the raw table.
+
+Which cases are read: for a long range (a first roll-up, a rebuild) every case, filtered by the fact dates;
+for a few days only the cases with a timeline event in those days (``CaseEvent.at`` is indexed), since every
+fact is dated by a step of the case that writes an event the same moment. The one exception, a deemed
+acceptance (§32) dated back to the receipt, re-rolls its day (``hooks``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Min, QuerySet
+from django.utils import timezone
+
+from yichuang.cases.models import Case, CaseEvent
+from yichuang.core.periods import day_start
+from yichuang.supervision import facts
+from yichuang.supervision.models import COUNT_FIELDS, Dimension, FigureDay, RollupState
+from yichuang.supervision.ordinals import ordinals_ensure
+
+# Up to this many days, read only the cases with an event in the range; beyond it, scan every case.
+CANDIDATE_DAYS = 40
+
+_DAY = dt.timedelta(days=1)
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _cases(start: dt.date, end: dt.date, departments: Iterable[int] | None) -> QuerySet[Case]:
+    cases = Case.objects.all()
+    if (end - start).days < CANDIDATE_DAYS:
+        touched = CaseEvent.objects.filter(at__gte=day_start(start), at__lt=day_start(end + _DAY))
+        cases = cases.filter(pk__in=touched.values("case_id"))
+    if departments is not None:
+        cases = cases.filter(department_id__in=list(departments))
+    return cases
+
+
+def _union(
+    dimension: str, start: dt.date, end: dt.date, departments: Iterable[int] | None
+) -> tuple[str, list[Any]]:
+    cases = _cases(start, end, departments)
+    low, high = day_start(start), day_start(end + _DAY)
+    columns = ", ".join(_quote(name) for name in ("fact_day", "fact_key", "fact_department", *COUNT_FIELDS))
+    parts: list[str] = []
+    params: list[Any] = []
+    for fact, field in facts.FACT_DATES.items():
+        query = facts.grouped(cases.filter(**{f"{field}__gte": low, f"{field}__lt": high}), fact, dimension)
+        if query is None:
+            continue
+        sql, part_params = query.query.sql_with_params()
+        parts.append(f"SELECT {columns} FROM ({sql}) {_quote('f_' + fact)}")
+        params.extend(part_params)
+    return " UNION ALL ".join(parts), params
+
+
+def _summed() -> str:
+    return ", ".join(f"SUM({_quote(name)})" for name in COUNT_FIELDS)
+
+
+def live_rows(
+    dimension: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    departments: Iterable[int] | None = None,
+    by_day: bool = False,
+) -> list[tuple[Any, ...]]:
+    """Aggregate the raw cases of [start, end]: rows (key, department, counts…) — or (day, key, department,
+    counts…) with ``by_day`` — where a null key (no window, no staff member) reads 0."""
+    union, params = _union(dimension, start, end, departments)
+    key = f"COALESCE({_quote('fact_key')}, 0)"
+    groups = f"{key}, {_quote('fact_department')}"
+    if by_day:
+        groups = f"{_quote('fact_day')}, {groups}"
+    sql = f"SELECT {groups}, {_summed()} FROM ({union}) {_quote('u')} GROUP BY {groups}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def roll_days(start: dt.date, end: dt.date) -> int:
+    """Replace the roll-up of [start, end] by a fresh aggregation; returns the rows written."""
+    ordinals_ensure(timezone.localdate())
+    table = _quote(FigureDay._meta.db_table)
+    names = ", ".join(_quote(name) for name in ("dimension", "day", "key", "department_id", *COUNT_FIELDS))
+    written = 0
+    with transaction.atomic():
+        FigureDay.objects.filter(day__gte=start, day__lte=end).delete()
+        for dimension in Dimension.values:
+            union, params = _union(dimension, start, end, None)
+            key = f"COALESCE({_quote('fact_key')}, 0)"
+            groups = f"{_quote('fact_day')}, {key}, {_quote('fact_department')}"
+            sql = (
+                f"INSERT INTO {table} ({names}) SELECT %s, {groups}, {_summed()} "
+                f"FROM ({union}) {_quote('u')} GROUP BY {groups}"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [dimension, *params])
+                written += max(cursor.rowcount, 0)
+    return written
+
+
+def _state() -> RollupState:
+    state = RollupState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        RollupState.objects.get_or_create(pk=1)
+        state = RollupState.objects.select_for_update().get(pk=1)
+    return state
+
+
+def rolled_until() -> dt.date | None:
+    """The first day not in the roll-up (None: nothing rolled up yet)."""
+    return RollupState.objects.filter(pk=1).values_list("rolled_until", flat=True).first()
+
+
+def rollup(*, today: dt.date | None = None, rebuild: bool = False) -> dict[str, Any]:
+    """Roll up every closed day not rolled up yet (all of them with ``rebuild``). Idempotent; concurrent runs
+    queue on the state row."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        state = _state()
+        start = None if rebuild else state.rolled_until
+        if start is None:
+            first = Case.objects.aggregate(first=Min("submitted_at"))["first"]
+            start = timezone.localdate(first) if first else today
+        end = today - _DAY
+        written = roll_days(start, end) if start <= end else 0
+        state.rolled_until = max(today, state.rolled_until or today) if not rebuild else today
+        state.rolled_at = timezone.now()
+        state.save(update_fields=["rolled_until", "rolled_at"])
+    return {"from": start, "to": end, "rows": written, "rolled_until": state.rolled_until}
+
+
+def reroll_day(day: dt.date) -> None:
+    """A fact was dated back into a rolled-up day: aggregate that day again."""
+    until = rolled_until()
+    if until is not None and day < until:
+        roll_days(day, day)
+
+
+def rollup_from(day: dt.date) -> None:
+    """Something every figure from ``day`` on depends on changed (the calendar): read those days live until
+    the next roll-up rebuilds them."""
+    with transaction.atomic():
+        state = _state()
+        if state.rolled_until is not None and day < state.rolled_until:
+            state.rolled_until = day
+            state.save(update_fields=["rolled_until"])

@@ -1,0 +1,176 @@
+"""The case figures on the fixed set (figures_data), computed by hand; the roll-up and the live part agree with
+each other and with the raw cases however the period is split."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+
+from yichuang.supervision import figures, rollup
+from yichuang.supervision.models import Dimension, FigureDay
+from yichuang.supervision.tests import figures_data
+from yichuang.supervision.tests.figures_data import END, START, TODAY, at
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = [
+    "submitted",
+    "accepted",
+    "accepted_online",
+    "accepted_immediate",
+    "accepted_one_window",
+    "accepted_exempt",
+    "decided",
+    "decided_on_time",
+    "decided_early",
+    "decided_late",
+    "working_days",
+    "overdue_open",
+]
+
+
+def _counts(row: figures.CaseRow) -> dict[str, int]:
+    return {name: getattr(row, name) for name in COLUMNS}
+
+
+def _expected(**values: int) -> dict[str, int]:
+    return {name: values.get(name, 0) for name in COLUMNS}
+
+
+# By hand, from the table in figures_data.
+SCJG = _expected(
+    submitted=4,  # c1 c2 c4 c5
+    accepted=3,  # c1 c2 c5
+    accepted_online=1,  # c2
+    accepted_one_window=2,  # c1 c2 by the clerk; c5 by the chief representative
+    accepted_exempt=1,  # c2
+    decided=2,  # c1 (11-04) c2 (11-10)
+    decided_on_time=1,  # c1, due 11-09
+    decided_early=1,  # c1
+    decided_late=1,  # c2, due 11-09, decided 11-10
+    working_days=2 + 6,  # c1: 11-02 → 11-04; c2: 11-02 → 11-10
+    overdue_open=1,  # c5, due 11-10, in review on 11-12
+)
+WJW = _expected(
+    submitted=1,
+    accepted=1,
+    accepted_immediate=1,
+    accepted_one_window=1,
+    decided=1,
+    decided_on_time=1,  # decided on its due day: on time, not early
+)
+
+
+@pytest.fixture
+def fixed(org: Any) -> figures_data.FixedSet:
+    return figures_data.build(org)
+
+
+def _by_label(result: figures.CaseFigures) -> dict[str, dict[str, int]]:
+    return {row.label: _counts(row) for row in result.rows}
+
+
+def _figures(dimension: str = Dimension.DEPARTMENT, **kwargs: Any) -> figures.CaseFigures:
+    return figures.case_figures(start=START, end=END, dimension=dimension, today=TODAY, **kwargs)
+
+
+def test_department_figures_by_hand(org: Any, fixed: figures_data.FixedSet) -> None:
+    with time_machine.travel(at(12), tick=False):
+        result = _figures()
+    assert _by_label(result) == {org.scjg.name: SCJG, org.wjw.name: WJW}
+    assert _counts(result.total) == {name: SCJG[name] + WJW[name] for name in COLUMNS}
+    scjg = next(row for row in result.rows if row.key == org.scjg.pk)
+    assert scjg.online_rate == pytest.approx(1 / 3)
+    assert scjg.one_window_rate == pytest.approx(2 / 3)
+    assert scjg.exempt_rate == pytest.approx(1 / 3)
+    assert scjg.on_time_rate == pytest.approx(0.5)
+    assert scjg.early_rate == pytest.approx(0.5)
+    assert scjg.average_days == pytest.approx(4.0)
+    assert scjg.immediate_rate == 0
+    assert result.total.immediate_rate == pytest.approx(1 / 4)
+
+
+def test_item_window_and_staff_figures_by_hand(org: Any, fixed: figures_data.FixedSet) -> None:
+    with time_machine.travel(at(12), tick=False):
+        items = _by_label(_figures(Dimension.ITEM))
+        windows = _by_label(_figures(Dimension.WINDOW))
+        staff = {row.key: _counts(row) for row in _figures(Dimension.STAFF).rows}
+    assert items == {"食品经营许可": SCJG, "医师执业注册": WJW}
+    # The clerk accepted c1, c2 (市场监管局) and c3 (卫健委) signed in at window 01; the chief representative
+    # accepted c5 at no window.
+    w1 = f"01号 {fixed.window.name}"
+    assert windows[w1] == _expected(
+        accepted=3, accepted_online=1, accepted_immediate=1, accepted_one_window=3, accepted_exempt=1
+    )
+    assert windows["（未在窗口签到）"] == _expected(accepted=1)
+    assert staff[org.user("clerk").pk] == windows[w1]
+    assert staff[org.user("chief_rep").pk] == _expected(accepted=1)
+    assert staff[org.user("reviewer").pk] == _expected(
+        decided=2, decided_on_time=1, decided_early=1, decided_late=1, working_days=8, overdue_open=1
+    )
+    assert staff[org.user("reviewer_wjw").pk] == _expected(decided=1, decided_on_time=1)
+
+
+def test_a_shorter_period_counts_only_its_days(org: Any, fixed: figures_data.FixedSet) -> None:
+    with time_machine.travel(at(12), tick=False):
+        result = figures.case_figures(start=dt.date(2026, 11, 3), end=dt.date(2026, 11, 9), today=TODAY)
+    scjg = next(row for row in result.rows if row.key == org.scjg.pk)
+    # c5 submitted and accepted on 11-03; c1 decided on 11-04; c2 (11-10) is outside.
+    assert _counts(scjg) == _expected(
+        submitted=1, accepted=1, decided=1, decided_on_time=1, decided_early=1, working_days=2, overdue_open=1
+    )
+
+
+def test_department_scope_limits_the_rows(org: Any, fixed: figures_data.FixedSet) -> None:
+    with time_machine.travel(at(12), tick=False):
+        result = _figures(Dimension.WINDOW, departments=[org.wjw.pk])
+    assert [(row.label, row.accepted) for row in result.rows] == [(f"01号 {fixed.window.name}", 1)]
+
+
+@pytest.mark.parametrize(
+    "rolled_on", [dt.date(2026, 11, 3), dt.date(2026, 11, 5), TODAY, dt.date(2026, 11, 13)]
+)
+@pytest.mark.parametrize("bulk", [False, True])
+def test_rolled_up_and_live_figures_are_the_same(
+    org: Any, fixed: figures_data.FixedSet, rolled_on: dt.date, bulk: bool, monkeypatch: Any
+) -> None:
+    with time_machine.travel(at(12), tick=False):
+        live = {dim: _figures(dim) for dim in Dimension.values}
+        trend = figures.daily_trend(start=START, end=END, today=TODAY)
+    if bulk:
+        monkeypatch.setattr(rollup, "CANDIDATE_DAYS", 0)
+    with time_machine.travel(at(rolled_on.day, 1), tick=False):
+        report = rollup.rollup(today=rolled_on)
+    assert report["rolled_until"] == rolled_on
+    assert FigureDay.objects.exists()
+    assert not FigureDay.objects.filter(day__gte=rolled_on).exists()
+    with time_machine.travel(at(12), tick=False):
+        for dim in Dimension.values:
+            again = _figures(dim)
+            assert [row.as_dict() for row in again.rows] == [row.as_dict() for row in live[dim].rows], dim
+        assert [(d, _counts(r)) for d, r in figures.daily_trend(start=START, end=END, today=TODAY)] == [
+            (d, _counts(r)) for d, r in trend
+        ]
+
+
+def test_daily_trend_by_hand(org: Any, fixed: figures_data.FixedSet) -> None:
+    with time_machine.travel(at(12), tick=False):
+        trend = dict(figures.daily_trend(start=START, end=END, today=TODAY))
+    assert len(trend) == 11
+    assert (trend[START].submitted, trend[START].accepted, trend[START].decided) == (4, 3, 1)
+    assert (trend[dt.date(2026, 11, 10)].decided, trend[dt.date(2026, 11, 10)].decided_late) == (1, 1)
+    assert trend[dt.date(2026, 11, 7)].accepted == 0  # a Saturday
+
+
+def test_rollup_is_idempotent_and_rebuildable(org: Any, fixed: figures_data.FixedSet) -> None:
+    with time_machine.travel(at(12), tick=False):
+        first = rollup.rollup(today=TODAY)
+        rows = sorted(FigureDay.objects.values_list("dimension", "day", "key", "accepted", "decided"))
+        again = rollup.rollup(today=TODAY)
+        assert again["rows"] == 0
+        rebuilt = rollup.rollup(today=TODAY, rebuild=True)
+    assert first["rows"] == rebuilt["rows"] == len(rows)
+    assert sorted(FigureDay.objects.values_list("dimension", "day", "key", "accepted", "decided")) == rows
