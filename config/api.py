@@ -32,6 +32,7 @@ from yichuang.hotline.api_knowledge import router as hotline_knowledge_router
 from yichuang.licences.api import router as licences_router
 from yichuang.ratings.api import router as ratings_router
 from yichuang.ratings.api_figures import router as ratings_figures_router
+from yichuang.supervision.api_figures import router as supervision_figures_router
 
 logger = logging.getLogger("yichuang.api")
 
@@ -137,3 +138,4 @@ api.add_router("/ratings", ratings_figures_router)
 api.add_router("/hotline", hotline_dispatch_router)
 api.add_router("/hotline", hotline_knowledge_router)
 api.add_router("/hotline", hotline_figures_router)
+api.add_router("/supervision", supervision_figures_router)

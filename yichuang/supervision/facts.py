@@ -145,8 +145,8 @@ def grouped(cases: QuerySet[Case], fact: str, dimension: str) -> QuerySet[Any] |
     )
 
 
-def metric_cases(cases: QuerySet[Case], metric: str) -> tuple[QuerySet[Case], str]:
+def metric_cases(cases: QuerySet[Case], metric: str, *, window: bool = False) -> tuple[QuerySet[Case], str]:
     """``cases`` annotated for ``metric`` and filtered by its condition; and the fact the caller dates."""
     fact, condition = METRICS[metric]
-    rows = annotate(cases, fact)
+    rows = annotate(cases, fact, window=window)
     return (rows.filter(condition) if condition else rows), fact

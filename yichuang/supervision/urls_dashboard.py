@@ -1,5 +1,10 @@
-"""Placeholder: filled in by its part."""
+"""The dashboard and its drill-down."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from yichuang.supervision import views_dashboard
+
+urlpatterns = [
+    path("supervision/", views_dashboard.dashboard, name="dashboard"),
+    path("supervision/cases/", views_dashboard.drill_down, name="drill_down"),
+]

@@ -1,0 +1,115 @@
+"""The dashboard's content for one period and dimension: the case figures, with — where the key is the same —
+the 好差评 and 12345 figures of that department, window, staff member or item, and the charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from yichuang.accounts.models import Department
+from yichuang.accounts.policies import department_scope
+from yichuang.accounts.roles import CENTRE_WIDE_ROLES
+from yichuang.hall.models import Window
+from yichuang.hotline.figures import HotlineFigures, hotline_figures
+from yichuang.ratings.figures import RatingsFigures, ratings_figures
+from yichuang.ratings.figures import Row as RatingsRow
+from yichuang.supervision import charts
+from yichuang.supervision.figures import CaseFigures, CaseRow, case_figures, daily_trend
+from yichuang.supervision.models import Dimension
+
+TOP = 10
+
+
+def scope_of(user: Any) -> tuple[QuerySet[Department] | None, list[int] | None, str]:
+    """(departments queryset, their ids, a label) for a department's staff; (None, None, "") centre-wide."""
+    if user.role in CENTRE_WIDE_ROLES:
+        return None, None, ""
+    departments = department_scope(user)
+    return departments, list(departments.values_list("pk", flat=True)), str(user.department)
+
+
+@dataclass
+class Line:
+    """A dashboard row: the case figures and, when known for the same key, the ratings and hotline ones."""
+
+    cases: CaseRow
+    ratings: RatingsRow | None = None
+    hotline: Any = None
+
+
+@dataclass
+class Dashboard:
+    figures: CaseFigures
+    lines: list[Line]
+    ratings: RatingsFigures
+    hotline: HotlineFigures | None
+    trend_chart: dict[str, Any] = field(default_factory=dict)
+    volume_chart: dict[str, Any] = field(default_factory=dict)
+    rate_chart: dict[str, Any] = field(default_factory=dict)
+
+
+def _ratings_by_key(dimension: str, ratings: RatingsFigures) -> dict[int, RatingsRow]:
+    if dimension == Dimension.DEPARTMENT:
+        return {row.key: row for row in ratings.by_department if row.key is not None}
+    if dimension == Dimension.STAFF:
+        return {row.key: row for row in ratings.by_staff if row.key is not None}
+    if dimension == Dimension.ITEM:
+        return {row.key: row for row in ratings.by_item if row.key is not None}
+    windows = {(w.hall.code, w.number): w.pk for w in Window.objects.select_related("hall")}
+    out = {}
+    for row in ratings.by_window:
+        pk = windows.get(tuple(row.key)) if isinstance(row.key, list | tuple) else None
+        if pk is not None:
+            out[pk] = row
+    return out
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def dashboard(
+    *,
+    user: Any,
+    start: dt.date,
+    end: dt.date,
+    dimension: str = Dimension.DEPARTMENT,
+    today: dt.date | None = None,
+) -> Dashboard:
+    today = today or timezone.localdate()
+    departments, ids, scope = scope_of(user)
+    figures = case_figures(start=start, end=end, dimension=dimension, departments=ids, today=today)
+    ratings = ratings_figures(start=start, end=end, departments=departments, scope=scope)
+    hotline = hotline_figures(start=start, end=end, departments=departments, scope=scope)
+    rated = _ratings_by_key(dimension, ratings)
+    called = {row.key: row for row in hotline.by_department} if dimension == Dimension.DEPARTMENT else {}
+    lines = [Line(row, rated.get(row.key), called.get(row.key)) for row in figures.rows]
+    board = Dashboard(figures, lines, ratings, hotline)
+    trend = daily_trend(start=start, end=end, departments=ids, today=today)
+    board.trend_chart = charts.line(
+        [f"{day:%m-%d}" for day, _row in trend],
+        [("受理", [row.accepted for _day, row in trend]), ("办结", [row.decided for _day, row in trend])],
+        title="每日受理和办结",
+    )
+    top = figures.rows[:TOP]
+    board.volume_chart = charts.bar(
+        [row.label for row in top],
+        [("受理", [row.accepted for row in top]), ("办结", [row.decided for row in top])],
+        title=f"受理量前{TOP}",
+        horizontal=True,
+    )
+    board.rate_chart = charts.bar(
+        [row.label for row in top],
+        [
+            ("按时办结率", [_percent(row.on_time_rate) for row in top]),
+            ("网办率", [_percent(row.online_rate) for row in top]),
+        ],
+        title="按时办结率和网办率",
+        percent=True,
+        horizontal=True,
+    )
+    return board

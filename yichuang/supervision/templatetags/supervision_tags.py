@@ -1,0 +1,22 @@
+"""Formatting of the supervision figures in templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def percent(rate: Any) -> str:
+    """0.9351 → "93.5%"; None (no denominator) or nothing → "—"."""
+    if isinstance(rate, bool) or not isinstance(rate, int | float):
+        return "—"
+    return f"{rate * 100:.1f}%"
+
+
+@register.filter
+def is_rate(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
