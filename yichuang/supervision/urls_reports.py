@@ -1,5 +1,13 @@
-"""Placeholder: filled in by its part."""
+"""URL patterns of the hall's big screen (大屏) and, later, the monthly report's files (namespace
+"supervision")."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from yichuang.supervision import views_screen
+
+urlpatterns: list[URLPattern] = [
+    path("supervision/screen/", views_screen.screen, name="screen"),
+    path("supervision/screen/data/", views_screen.screen_data, name="screen_data"),
+]
