@@ -57,6 +57,13 @@ register_template(
     subject="电子监察发牌通知：{department}",
 )
 
+CARD_RETURNED_TEMPLATE = "supervision.card_returned"
+register_template(
+    CARD_RETURNED_TEMPLATE,
+    "【电子监察】{label}的{color}答复已被退回：{note}。请于{answer_due}前重新说明原因和整改措施。",
+    subject="电子监察答复退回：{label}",
+)
+
 
 # ——— policy ———
 
@@ -256,6 +263,15 @@ def _issue_batch(
     return created
 
 
+def _answerers(department: Department) -> list[tuple[str, str]]:
+    """The SMS recipients of a department's cards: its active staff who answer cards and have a phone."""
+    return [
+        ("sms", user.phone)
+        for user in department.staff.filter(is_active=True).exclude(phone="")
+        if has_capability(user, "supervision.answer")
+    ]
+
+
 def _notify_departments(cards: list[Card]) -> None:
     """One SMS per department and batch to its staff who answer cards (those with a phone number)."""
     by_department: dict[int, Counter[str]] = {}
@@ -265,11 +281,7 @@ def _notify_departments(cards: list[Card]) -> None:
         departments[card.department_id] = card.department
     for department_id, colours in by_department.items():
         department = departments[department_id]
-        recipients = [
-            ("sms", user.phone)
-            for user in department.staff.filter(is_active=True).exclude(phone="")
-            if has_capability(user, "supervision.answer")
-        ]
+        recipients = _answerers(department)
         if not recipients:
             continue
         due = min(card.answer_due for card in cards if card.department_id == department_id)
@@ -518,6 +530,20 @@ def card_review(
         note=note,
         data=data,
     )
+    if not accept:
+        recipients = _answerers(locked.department)
+        if recipients:
+            notify_many(
+                recipients=recipients,
+                template=CARD_RETURNED_TEMPLATE,
+                context={
+                    "label": locked.subject_label,
+                    "color": locked.get_color_display(),
+                    "note": note[:100],
+                    "answer_due": f"{locked.answer_due:%m-%d}",
+                },
+                related=locked,
+            )
     return locked
 
 

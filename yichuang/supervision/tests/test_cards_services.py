@@ -12,7 +12,7 @@ import time_machine
 
 from yichuang.core.audit import audit_verify_chain
 from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
-from yichuang.core.models import AuditEvent
+from yichuang.core.models import AuditEvent, Notification
 from yichuang.supervision import selectors_cards
 from yichuang.supervision.cards import card_answer, card_review, cards_sweep_by
 from yichuang.supervision.models_cards import Card, CardColor, CardEvent, CardStatus
@@ -47,6 +47,8 @@ def test_answer_return_answer_accept_keeps_every_answer_in_the_history(org: Any,
         )
     assert returned.status == CardStatus.RETURNED
     assert returned.answer_due == dt.date(2026, 10, 14)  # a fresh 3 working days from 10-10
+    told = Notification.objects.get(template="supervision.card_returned")
+    assert told.object_id == str(red_card.pk) and "整改措施不具体" in told.body and "10-14" in told.body
     _answer(org, red_card, when=at(10, 12, 9), reason="核验人员休假", fix="已调整人员，10月13日办结")
     with time_machine.travel(at(10, 12, 10), tick=False):
         accepted = card_review(actor=org.user("inspector"), card=red_card, accept=True, note="")

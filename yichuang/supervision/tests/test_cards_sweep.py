@@ -295,3 +295,27 @@ def test_two_sweeps_at_once_issue_each_card_once(org: Any) -> None:
     assert sum(result["red"] for result in results) == 3
     assert Card.objects.count() == 3 and CardEvent.objects.count() == 3
     assert AuditEvent.objects.filter(action="supervision.card_issued").count() == 3
+
+
+def _sweep_queries(moment: dt.datetime) -> tuple[dict[str, int], int]:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, time_machine.travel(moment, tick=False):
+        report = cards_sweep()
+    return report, len(queries)
+
+
+def test_the_sweep_does_not_query_per_case(org: Any) -> None:
+    for _ in range(2):
+        accepted_case(org)
+    dispatched_ticket(org)
+    small, small_queries = _sweep_queries(at(10, 9))
+    assert small == {"yellow": 0, "red": 3, "lifted": 0}
+    Card.objects.all().delete()
+    for _ in range(4):
+        accepted_case(org)
+    for _ in range(2):
+        dispatched_ticket(org)
+    large, large_queries = _sweep_queries(at(10, 9))
+    assert large == {"yellow": 0, "red": 9, "lifted": 0}
+    assert large_queries == small_queries

@@ -178,3 +178,23 @@ def test_the_sweep_button(client_for: Any, org: Any) -> None:
     assert response.status_code == 200 and "新发黄牌 0 张、红牌 1 张" in response.content.decode()
     assert Card.objects.get().color == CardColor.RED
     assert client_for("inspector").get(f"{LIST}sweep/").status_code == 405
+
+
+def test_the_list_does_not_query_per_card(client_for: Any, org: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    accepted_case(org)
+    sweep_at(at(10, 9))
+    client = client_for("inspector")
+    client.get(LIST)  # warm the session and the caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(LIST).status_code == 200
+    for _ in range(3):
+        accepted_case(org)
+        dispatched_ticket(org)
+    sweep_at(at(10, 9, 12))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(LIST)
+    assert len(_ids(response)) == 7
+    assert len(many) == len(few)
