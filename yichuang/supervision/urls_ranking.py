@@ -1,5 +1,10 @@
-"""Placeholder: filled in by its part."""
+"""评比排名 and the 示范窗口 / 服务标兵 selection."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from yichuang.supervision import views_ranking
+
+urlpatterns = [
+    path("supervision/ranking/", views_ranking.ranking_page, name="ranking"),
+    path("supervision/ranking/honours/", views_ranking.honour_award, name="honour_award"),
+]

@@ -20,3 +20,11 @@ def percent(rate: Any) -> str:
 @register.filter
 def is_rate(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@register.filter
+def attr_of(value: Any, name: str) -> Any:
+    """``row.indicators|attr_of:key`` — a dict entry or an attribute by a variable name."""
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, name, None)
