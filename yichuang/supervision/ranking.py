@@ -1,15 +1,15 @@
-"""评比排名 (月规范、季评比): departments by a composite score with the admin's weights, and windows and staff
-members for the 示范窗口 / 服务标兵 selection.
+"""评比排名 (月规范、季评比): departments by a composite score with the admin's weights, and windows and
+staff members for the 示范窗口 / 服务标兵 selection.
 
-A department's score over a month or a quarter: the weighted mean of its indicators, each as a percentage —
-按时办结率, 网办率, 即办件占比, 一窗受理率, 提前办结率, 免证办占比 (cases), 满意率 and 差评整改率 (好差评), the
-12345 按时办结率 and 满意率 — over the indicators it has data for (a rate with no denominator leaves its
-weight out), minus the card points: each yellow card (not lifted), each red card and each card still unanswered past
-its answer date. Never below 0. Equal scores share a rank.
+A department's score over a month or a quarter is the weighted mean of its indicators, each a percentage:
+按时办结率, 网办率, 即办件占比, 一窗受理率, 提前办结率, 免证办占比 (cases), 满意率 and 差评整改率
+(好差评), 12345 按时办结率 and 满意率. Only the indicators it has data for count (a rate with no
+denominator leaves its weight out). Minus the card points: each yellow card (not lifted), each red card,
+and each card still unanswered past its answer date. Never below 0. Equal scores share a rank.
 
-A window's or a staff member's score: the weighted mean of 满意率 and 按时办结率 (staff) or 一窗受理率 (windows)
-with the same weights; fewer than ``minimum_services`` services (cases accepted or decided plus ratings) in the
-period: listed unranked. The first three ranked are the candidates of the period.
+A window's or a staff member's score: the weighted mean of 满意率 and 按时办结率 (staff) or 一窗受理率
+(windows) with the same weights. Fewer than ``minimum_services`` services in the period (cases accepted
+or decided, plus ratings): listed unranked. The first three ranked are the candidates of the period.
 """
 
 from __future__ import annotations
@@ -237,8 +237,8 @@ def honour_award(
     reason: str,
     today: dt.date | None = None,
 ) -> Honour:
-    """评选 a 示范窗口 or 服务标兵 of the period ``day`` is in, from the candidates (the first three ranked) of a
-    period that has ended."""
+    """评选 a 示范窗口 or 服务标兵 of the period ``day`` is in, from the candidates (the first three
+    ranked) of a period that has ended."""
     require_capability(actor, "supervision.rank", "只有政数局管理员可以评选示范窗口和服务标兵")
     if kind not in HonourKind.values:
         raise ApplicationError("评选类别无效", code="invalid", fields={"kind": ["评选类别无效"]})
