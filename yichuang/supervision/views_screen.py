@@ -46,8 +46,8 @@ REFRESH_SECONDS = 60
 KEY_SALT = "yichuang.supervision.screen"
 CHART_HEIGHTS = {
     "screen-trend": 300,
-    "screen-departments": 380,
-    "screen-department-on-time": 380,
+    "screen-departments": 330,
+    "screen-department-on-time": 330,
     "screen-satisfaction": 220,
 }
 
