@@ -14,7 +14,11 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from yichuang.accounts.models import User
+from yichuang.accounts.roles import Role
+from yichuang.accounts.tests.factories import UserFactory
 from yichuang.hall.tests.helpers import MONDAY
+from yichuang.ratings.tests.helpers import closed_case
 from yichuang.supervision.screen import CHART_IDS, screen_payload
 from yichuang.supervision.tests.screen_setup import NOON, fake_case_figures, hall_morning, hotline_morning
 from yichuang.supervision.views_screen import screen_key
@@ -222,3 +226,33 @@ def test_one_hall_by_its_code(org: Any, noon: None, cases: Any, client_for: Any)
     assert setup.hall.name in page and f"hall={setup.hall.code}" in page
     assert client_for("inspector").get(DATA, {"hall": "no-such-hall"}).status_code == 404
     assert client_for("inspector").get(SCREEN, {"hall": "no-such-hall"}).status_code == 404
+
+
+# ——— with the real case figures ———
+
+
+def test_real_cases_reach_the_screen_and_a_chief_sees_only_his_departments(
+    org: Any, noon: None, client_for: Any
+) -> None:
+    closed_case(org)  # 市场监管局: submitted, accepted and decided this morning
+    closed_case(org)
+    inspector = client_for("inspector").get(DATA).json()
+    texts = _texts(inspector)
+    assert (texts["cases_submitted_today"], texts["cases_accepted_today"], texts["cases_decided_today"]) == (
+        "2",
+        "2",
+        "2",
+    )
+    assert texts["cases_on_time_today"] == "100%" and texts["cases_accepted_month"] == "2"
+    departments = inspector["charts"]["screen-departments"]
+    assert departments["yAxis"]["data"] == ["市场监管局"] and departments["series"][0]["data"] == [2]
+    assert inspector["charts"]["screen-trend"]["series"][1]["data"][MONDAY.day - 1] == 2  # 受理 on the 23rd
+
+    # 住建局's handler has no supervision.view; a chief representative of 卫健委 sees none of 市场监管局's cases.
+    UserFactory(username="chief_wjw", role=Role.CHIEF_REP, department=org.wjw)
+    chief = Client()
+    chief.force_login(User.objects.get(username="chief_wjw"))
+    scoped = chief.get(DATA).json()
+    assert scoped["scope"] == "卫健委"
+    assert _texts(scoped)["cases_accepted_today"] == "0"
+    assert scoped["charts"]["screen-departments"]["yAxis"]["data"] == []
