@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("yichuang.supervision.urls_ranking")),
     path("", include("yichuang.supervision.urls_sampling")),
     path("", include("yichuang.supervision.urls_reports")),
+    path("", include("yichuang.supervision.urls_monthly")),
 ]
