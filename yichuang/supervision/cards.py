@@ -359,8 +359,12 @@ def _lift_batch(ids: list[int], *, now: dt.datetime) -> int:
 
 def cards_sweep(*, today: dt.date | None = None, now: dt.datetime | None = None) -> dict[str, int]:
     """Issue the yellow and red cards that are due and lift the yellow ones whose subject finished in time.
-    Idempotent, and safe to run while another sweep runs. Returns the counts."""
-    now = now or timezone.now()
+    Idempotent, and safe to run while another sweep runs. Returns the counts. A ``today`` other than the
+    current date without ``now`` replays that day as at its first moment."""
+    if now is None:
+        now = timezone.now()
+        if today is not None and today != timezone.localdate(now):  # a day replayed: as at its start
+            now = _local_day_start(today)
     today = today or timezone.localdate(now)
     reasons = _Reasons(today)
     report = {"yellow": 0, "red": 0, "lifted": 0}

@@ -319,3 +319,12 @@ def test_the_sweep_does_not_query_per_case(org: Any) -> None:
     large, large_queries = _sweep_queries(at(10, 9))
     assert large == {"yellow": 0, "red": 9, "lifted": 0}
     assert large_queries == small_queries
+
+
+def test_a_replayed_day_is_swept_as_at_its_start(org: Any) -> None:
+    dispatched_ticket(org)  # due at the end of 10-08
+    with time_machine.travel(at(11, 20), tick=False):
+        assert cards_sweep(today=dt.date(2026, 9, 30)) == {"yellow": 1, "red": 0, "lifted": 0}
+        assert cards_sweep(today=dt.date(2026, 10, 8)) == {"yellow": 0, "red": 0, "lifted": 0}
+        assert cards_sweep(today=dt.date(2026, 10, 9)) == {"yellow": 0, "red": 1, "lifted": 0}
+    assert Card.objects.get(color=CardColor.YELLOW).issued_at == at(9, 30, 0)

@@ -198,3 +198,20 @@ def test_the_list_does_not_query_per_card(client_for: Any, org: Any) -> None:
         response = client.get(LIST)
     assert len(_ids(response)) == 7
     assert len(many) == len(few)
+
+
+def test_the_admin_edits_the_rules_and_shows_the_cards(client_for: Any, two_cards: dict[str, Card]) -> None:
+    from yichuang.core.models import AuditEvent
+    from yichuang.supervision.models_cards import CardPolicy
+
+    admin = client_for("admin")
+    assert admin.get("/admin/supervision/card/").status_code == 200
+    assert admin.get(f"/admin/supervision/card/{two_cards['scjg'].pk}/change/").status_code == 200
+    response = admin.post(
+        "/admin/supervision/cardpolicy/add/",
+        {"subject_kind": "case", "yellow_days": "3", "answer_days": "5", "active": "on"},
+    )
+    assert response.status_code == 302
+    assert CardPolicy.objects.get().yellow_days == 3
+    assert AuditEvent.objects.filter(action="supervision.cardpolicy_created").exists()
+    assert admin.get("/admin/supervision/cardpolicy/").status_code == 200
