@@ -14,13 +14,15 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from yichuang.accounts.models import User
+from yichuang.accounts.models import Department, User
 from yichuang.accounts.roles import Role
 from yichuang.accounts.tests.factories import UserFactory
 from yichuang.hall.tests.helpers import MONDAY
 from yichuang.ratings.tests.helpers import closed_case
-from yichuang.supervision.screen import CHART_IDS, screen_payload
+from yichuang.supervision.cards import cards_sweep
+from yichuang.supervision.screen import CHART_IDS, open_cards, screen_payload
 from yichuang.supervision.tests.screen_setup import NOON, fake_case_figures, hall_morning, hotline_morning
+from yichuang.supervision.tests.test_cards_sweep import DUE, accepted_case
 from yichuang.supervision.views_screen import screen_key
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +258,14 @@ def test_real_cases_reach_the_screen_and_a_chief_sees_only_his_departments(
     assert scoped["scope"] == "卫健委"
     assert _texts(scoped)["cases_accepted_today"] == "0"
     assert scoped["charts"]["screen-departments"]["yAxis"]["data"] == []
+
+
+def test_open_cards_are_counted_by_colour_within_the_scope(org: Any) -> None:
+    accepted_case(org)  # 市场监管局, due on 10-08: yellow on 09-29, red on 10-09
+    assert open_cards() == {"yellow": 0, "red": 0}
+    cards_sweep(today=dt.date(2026, 9, 29))
+    assert open_cards() == {"yellow": 1, "red": 0}
+    cards_sweep(today=DUE + dt.timedelta(days=1))
+    assert open_cards() == {"yellow": 1, "red": 1}  # the yellow card stays open until answered or lifted
+    assert open_cards(Department.objects.filter(pk=org.scjg.pk)) == {"yellow": 1, "red": 1}
+    assert open_cards(Department.objects.filter(pk=org.wjw.pk)) == {"yellow": 0, "red": 0}
