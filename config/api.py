@@ -32,7 +32,9 @@ from yichuang.hotline.api_knowledge import router as hotline_knowledge_router
 from yichuang.licences.api import router as licences_router
 from yichuang.ratings.api import router as ratings_router
 from yichuang.ratings.api_figures import router as ratings_figures_router
+from yichuang.supervision.api_cards import router as supervision_cards_router
 from yichuang.supervision.api_figures import router as supervision_figures_router
+from yichuang.supervision.api_sampling import router as supervision_sampling_router
 
 logger = logging.getLogger("yichuang.api")
 
@@ -139,3 +141,5 @@ api.add_router("/hotline", hotline_dispatch_router)
 api.add_router("/hotline", hotline_knowledge_router)
 api.add_router("/hotline", hotline_figures_router)
 api.add_router("/supervision", supervision_figures_router)
+api.add_router("/supervision", supervision_cards_router)
+api.add_router("/supervision", supervision_sampling_router)

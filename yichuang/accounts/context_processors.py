@@ -42,6 +42,9 @@ _MENU = [
     ("ratings.rectify", "ratings:rectification_list", "差评整改"),
     ("ratings.view", "ratings:evaluation_list", "评价查询"),
     ("ratings.view", "ratings:figures", "好差评统计"),
+    ("supervision.view", "supervision:dashboard", "效能监察"),
+    ("supervision.view", "supervision:card_list", "黄牌红牌"),
+    ("supervision.sample", "supervision:sampling", "事项抽查"),
     ("catalog.manage", "catalog:import", "事项导入"),
     ("applicant.view", "accounts:applicant_list", "申请人"),
     ("department.view", "accounts:department_list", "部门"),
@@ -65,6 +68,9 @@ def staff_navigation(request: HttpRequest) -> dict[str, Any]:
     if has_capability(user, "case.deliver") and not has_capability(user, "case.accept"):
         after = next(n for n, item in enumerate(items) if item["url"] == reverse("cases:issue_desk"))
         items.insert(after + 1, {"url": reverse("bundles:desk"), "label": _("一件事窗口"), "active": False})
+    # A hotline handling unit answers its cards without seeing the supervision figures.
+    if has_capability(user, "supervision.answer") and not has_capability(user, "supervision.view"):
+        items.append({"url": reverse("supervision:card_list"), "label": _("黄牌红牌"), "active": False})
     # The longest matching prefix is the current page: /catalog/changes/ is not also 事项库 (/catalog/).
     matching = [item for item in items if request.path.startswith(item["url"])]
     if matching:

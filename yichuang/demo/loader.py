@@ -22,6 +22,7 @@ from yichuang.licences.demo import (
     load_demo_licences,
 )
 from yichuang.ratings.demo import load_demo_ratings
+from yichuang.supervision.demo import load_demo_supervision
 
 
 def real_catalogue_path() -> Path | None:
@@ -53,4 +54,6 @@ def load_everything(*, real_catalogue: bool = True, out: Any = None) -> dict[str
     # After the hall and the cases: it rates their finished numbers and closed cases.
     report["ratings"] = load_demo_ratings(admin=admin, out=out)
     report["hotline"] = load_demo_hotline(admin=admin, out=out)
+    # Last: it reads everything above (cards on open cases and tickets, sampling of the catalogue).
+    report["supervision"] = load_demo_supervision(admin=admin, out=out)
     return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from yichuang.accounts.models import Applicant, Department, User
 from yichuang.accounts.roles import Role
@@ -11,6 +12,7 @@ from yichuang.cases.models import Case
 from yichuang.catalog.models import CatalogImport, ItemKind, ItemStatus, ServiceItem
 from yichuang.core.audit import audit_verify_chain
 from yichuang.demo.loader import real_catalogue_path
+from yichuang.supervision.models import Card, FigureDay, Inspection, SampleDraw
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,10 @@ def test_demo_load_builds_the_centre_and_can_run_twice(capsys) -> None:
     if real_catalogue_path() is not None:
         assert CatalogImport.objects.filter(status="succeeded").count() == 1
         assert handling.filter(department__division_code="511602").count() == 1135
+    # Supervision: the year's draws, the cards on the overdue demo cases, the roll-up.
+    assert SampleDraw.objects.count() == timezone.localdate().month
+    assert Card.objects.filter(color="red").exists() and FigureDay.objects.exists()
+    assert Inspection.objects.filter(conclusion="basic").exists()
     assert audit_verify_chain().ok
 
 

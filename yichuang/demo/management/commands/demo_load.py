@@ -44,4 +44,5 @@ class Command(BaseCommand):
             write(f"  {role:<14}{username:<18}{password:<16}{department}")
         write("  公开页面 · public pages: /guides/  /search/  /lists/  /track/")
         write("  大厅与评价 · hall, ratings: /hall/kiosk/  /hall/board/  /ratings/kiosk/  /ratings/public/")
+        write("  电子监察 · supervision (inspector): /supervision/  /supervision/screen/")
         write("")
