@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.template.loader import render_to_string
 from playwright.sync_api import expect
 
 from yichuang.hall import tickets
@@ -18,6 +19,8 @@ from yichuang.hall.models import TicketSource
 from yichuang.hall.tests.helpers import make_hall, open_all_day
 from yichuang.hotline import tickets as hotline
 from yichuang.ratings.tests.helpers import closed_case
+from yichuang.supervision import charts
+from yichuang.supervision.charts import chart_context
 from yichuang.supervision.screen import CHART_IDS
 from yichuang.supervision.views_screen import screen_key
 
@@ -122,3 +125,65 @@ def test_the_big_screen_refreshes_in_place(org: Any, page: Any, live_server: Any
     expect(display.get_by_test_id("screen-share")).to_have_count(0)
     display.screenshot(path=shots / "3-hall-display.png")
     display_context.close()
+
+
+def _chart_markup(chart_id: str, option: dict[str, Any]) -> str:
+    return render_to_string(
+        "supervision/partials/chart.html", {"chart": chart_context(chart_id, option, height=200)}
+    )
+
+
+def test_charts_js_follows_htmx_swaps_and_formats_in_chinese(page: Any, live_server: Any) -> None:
+    """charts.js on its own: draws, installs the Chinese formatters, disposes the chart of an element an htmx
+    swap replaced and draws the new one, follows the window's size."""
+    first = charts.bar(
+        ["市场监管局", "住建局"], [("按时办结率", [93.46, None])], percent=True, title="按时办结率"
+    )
+    second = charts.line(["1日", "2日"], [("受理", [12345, 200000])], title="受理")
+    html = (
+        "<!doctype html><html><head>"
+        '<script src="/static/vendor/echarts/echarts.min.js" defer></script>'
+        '<script src="/static/supervision/charts.js" defer></script>'
+        f'</head><body><div id="box">{_chart_markup("c1", first)}</div></body></html>'
+    )
+    page.route(
+        "**/charts-test/", lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8")
+    )
+    page.set_viewport_size({"width": 800, "height": 600})
+    page.goto("/charts-test/")
+    expect(page.locator("#c1")).to_have_attribute("data-chart-ready", "1")
+    expect(page.locator("#c1")).to_have_css("height", "200px")
+    formatted = page.evaluate(
+        """() => {
+          const option = echarts.getInstanceByDom(document.getElementById('c1')).getOption();
+          const format = option.tooltip[0].valueFormatter;
+          return {meta: 'yichuang' in option, rate: format(93.46), none: format(null),
+                  count: yichuangCharts.formatCount(12345), wan: yichuangCharts.formatCount(200000)};
+        }"""
+    )
+    assert formatted == {"meta": False, "rate": "93.5%", "none": "—", "count": "12,345", "wan": "20万"}
+    width = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('c1')).getWidth()")
+
+    page.set_viewport_size({"width": 500, "height": 600})
+    page.wait_for_function(
+        "(before) => echarts.getInstanceByDom(document.getElementById('c1')).getWidth() < before", arg=width
+    )
+
+    # An htmx swap replaces the chart's element: the old chart is disposed, the new one drawn.
+    page.evaluate(
+        """(markup) => {
+          window.oldChart = echarts.getInstanceByDom(document.getElementById('c1'));
+          const box = document.getElementById('box');
+          box.innerHTML = markup;
+          box.dispatchEvent(new CustomEvent('htmx:afterSettle', {bubbles: true}));
+        }""",
+        _chart_markup("c2", second),
+    )
+    expect(page.locator("#c2")).to_have_attribute("data-chart-ready", "1")
+    assert page.evaluate("() => window.oldChart.isDisposed()") is True
+    assert page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('c2')).getOption().series[0].data"
+    ) == [
+        12345,
+        200000,
+    ]
