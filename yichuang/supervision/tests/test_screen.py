@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from yichuang.accounts.models import Department, User
@@ -269,3 +271,19 @@ def test_open_cards_are_counted_by_colour_within_the_scope(org: Any) -> None:
     assert open_cards() == {"yellow": 1, "red": 1}  # the yellow card stays open until answered or lifted
     assert open_cards(Department.objects.filter(pk=org.scjg.pk)) == {"yellow": 1, "red": 1}
     assert open_cards(Department.objects.filter(pk=org.wjw.pk)) == {"yellow": 0, "red": 0}
+
+
+def test_the_payload_takes_a_fixed_number_of_queries(org: Any, noon: None) -> None:
+    """Refreshed every minute on every display: its queries do not grow with the data (about 27: cases 12,
+    hall 2, hotline 5, ratings 7, cards 1)."""
+    closed_case(org)
+    screen_payload(MONDAY, NOON)  # warm the per-process caches (calendar, roll-up state)
+    with CaptureQueriesContext(connection) as few:
+        screen_payload(MONDAY, NOON)
+    hall_morning(org)
+    hotline_morning(org)
+    for _ in range(3):
+        closed_case(org)
+    with CaptureQueriesContext(connection) as more:
+        screen_payload(MONDAY, NOON)
+    assert len(more) == len(few) <= 30
