@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from django.db import close_old_connections
 
 logger = logging.getLogger("yichuang.cases.sweep")
 _started = threading.Event()
+# Periodic jobs of the apps built on cases (the supervision cards and roll-up), run after each sweep.
+_JOBS: list[Callable[[], Any]] = []
+
+
+def register(job: Callable[[], Any]) -> Callable[[], Any]:
+    if job not in _JOBS:
+        _JOBS.append(job)
+    return job
 
 
 def sweep_once() -> dict[str, int] | None:
@@ -29,6 +39,13 @@ def sweep_once() -> dict[str, int] | None:
     finally:
         close_old_connections()
     logger.info("cases_sweep %s", report)
+    for job in _JOBS:
+        try:
+            logger.info("%s %s", job.__name__, job())
+        except Exception:
+            logger.exception("%s failed", job.__name__)
+        finally:
+            close_old_connections()
     return report
 
 

@@ -8,4 +8,8 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("电子监察")
 
     def ready(self) -> None:
+        from yichuang.cases import scheduler
         from yichuang.supervision import hooks  # noqa: F401  (re-rolls a day whose acceptance was back-dated)
+        from yichuang.supervision.jobs import supervision_periodic
+
+        scheduler.register(supervision_periodic)

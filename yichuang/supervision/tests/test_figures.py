@@ -174,3 +174,64 @@ def test_rollup_is_idempotent_and_rebuildable(org: Any, fixed: figures_data.Fixe
         rebuilt = rollup.rollup(today=TODAY, rebuild=True)
     assert first["rows"] == rebuilt["rows"] == len(rows)
     assert sorted(FigureDay.objects.values_list("dimension", "day", "key", "accepted", "decided")) == rows
+
+
+def test_the_periodic_job_issues_cards_rolls_up_and_draws(org: Any, fixed: figures_data.FixedSet) -> None:
+    from yichuang.cases import scheduler
+    from yichuang.supervision.jobs import supervision_periodic
+    from yichuang.supervision.models import Card, SampleDraw
+
+    assert supervision_periodic in scheduler._JOBS
+    with time_machine.travel(at(12, 1), tick=False):
+        report = supervision_periodic()
+        again = supervision_periodic()
+    assert report["cards"]["red"] == 1 and again["cards"]["red"] == 0
+    assert report["drawn"] and not again["drawn"]
+    assert rollup.rolled_until() == TODAY and FigureDay.objects.exists()
+    assert Card.objects.get().subject_label == fixed.cases["c5"].number
+    assert SampleDraw.objects.get().month == 11
+
+
+def test_a_deemed_acceptance_re_rolls_its_day(org: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from yichuang.accounts.tests.factories import ApplicantFactory
+    from yichuang.cases import services
+    from yichuang.catalog.tests.helpers import publish_item
+
+    with time_machine.travel(at(1, 12), tick=False):
+        item = publish_item(actor=org.user("admin"), department=org.scjg, basic_code="11A000100009")
+    with time_machine.travel(at(2, 9), tick=False):
+        case = services.case_submit(
+            actor=org.user("clerk"), item=item, applicant=ApplicantFactory(), channel="window"
+        )
+    with time_machine.travel(at(5, 1), tick=False):
+        rollup.rollup(today=dt.date(2026, 11, 5))
+    day = dt.date(2026, 11, 2)
+    assert FigureDay.objects.get(dimension="department", day=day).accepted == 0
+    # Nobody told the applicant what was missing within 5 working days: accepted from receipt (§32).
+    with time_machine.travel(at(10, 1), tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert services.cases_deem_accepted(today=dt.date(2026, 11, 10)) == 1
+    assert FigureDay.objects.get(dimension="department", day=day).accepted == 1
+    with time_machine.travel(at(10, 2), tick=False):
+        live = figures.case_figures(start=day, end=day, today=dt.date(2026, 11, 10))
+    assert live.total.accepted == 1 and case.pk
+
+
+def test_a_calendar_change_sends_the_roll_up_back(
+    org: Any, fixed: figures_data.FixedSet, django_capture_on_commit_callbacks: Any
+) -> None:
+    from yichuang.core import services as core_services
+
+    with time_machine.travel(at(12, 1), tick=False):
+        rollup.rollup(today=TODAY)
+        before = figures.case_figures(start=START, end=END, today=TODAY)
+        # 11-03 becomes a day off: c1 (11-02 → 11-04) took 1 working day, c2 (11-02 → 11-10) 5.
+        with django_capture_on_commit_callbacks(execute=True):
+            core_services.calendar_day_set(
+                actor=org.user("admin"), date=dt.date(2026, 11, 3), is_working_day=False, note="测试"
+            )
+    assert rollup.rolled_until() == dt.date(2026, 1, 1)
+    with time_machine.travel(at(12, 2), tick=False):
+        after = figures.case_figures(start=START, end=END, today=TODAY)
+    scjg_before = next(row for row in before.rows if row.key == org.scjg.pk)
+    scjg_after = next(row for row in after.rows if row.key == org.scjg.pk)
+    assert (scjg_before.working_days, scjg_after.working_days) == (8, 6)

@@ -18,5 +18,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = rollup(rebuild=options["rebuild"])
         self.stdout.write(
-            f"汇总 {report['from']} 至 {report['to']}：写入 {report['rows']} 行；已汇总至 {report['rolled_until']}（不含）"
+            f"汇总 {report['from']} 至 {report['to']}：写入 {report['rows']} 行；"
+            f"已汇总至 {report['rolled_until']}（不含）"
         )
