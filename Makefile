@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test run lint format bench bench-catalog bench-sweep bench-cases bench-licences bench-hall bench-dispatch clean
+.PHONY: demo test run lint format bench bench-catalog bench-sweep bench-cases bench-licences bench-hall bench-dispatch bench-supervision clean
 
 # Create the virtual environment and install pinned dependencies (re-run when the pins change).
 $(VENV)/.installed-runtime: requirements.txt
@@ -70,6 +70,10 @@ bench-hall: $(VENV)/.installed-dev
 ## make bench-dispatch — the 12345 classifier: top-1/top-3 accuracy on a fixed split, suggestion latency p95
 bench-dispatch: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.dispatch $(BENCH_ARGS)
+
+## make bench-supervision — 5,000,000 cases of a league on PostgreSQL: dashboard p95 (< 300 ms) and the match with a direct aggregation
+bench-supervision: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.supervision $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* .pytest_cache
