@@ -33,6 +33,7 @@ from yichuang.hall.models import Hall, Ticket, TicketStatus, Window, WindowStatu
 from yichuang.hotline.figures import hotline_figures
 from yichuang.ratings.figures import ratings_figures
 from yichuang.supervision import charts, figures
+from yichuang.supervision.models_cards import Card, CardColor, CardStatus
 
 __all__ = ["CHART_IDS", "TOP_DEPARTMENTS", "hall_now", "open_cards", "screen_payload"]
 
@@ -94,11 +95,7 @@ def hall_now(hall: Hall | None, today: dt.date) -> dict[str, int]:
 
 
 def open_cards(departments: QuerySet[Department] | None = None) -> dict[str, int]:
-    """Yellow and red cards neither accepted nor lifted; zeros while the cards part is not installed."""
-    try:
-        from yichuang.supervision.models_cards import Card, CardColor, CardStatus
-    except ImportError:  # the cards part lands separately
-        return {"yellow": 0, "red": 0}
+    """Yellow and red cards neither accepted nor lifted."""
     cards = Card.objects.exclude(status__in=(CardStatus.ACCEPTED, CardStatus.LIFTED))
     if departments is not None:
         cards = cards.filter(department__in=departments)
