@@ -259,8 +259,14 @@ def qr_matrix(url: str) -> list[list[bool]]:
     return [[bool(module) for module in row] for row in code.matrix]
 
 
-class _NumberedCanvas(Canvas):
-    """Draws 第 x 页 共 N 页 and a continuation header once the page count is known."""
+class NumberedCanvas(Canvas):
+    """Draws 第 x 页 共 N 页 and, from the second page on, a running header once the page count is known.
+    A subclass sets the margins, the number's size and whether a single page is numbered too (the
+    supervision report does; a one-page notice does not)."""
+
+    right_margin, top_margin, bottom_margin = RIGHT_MARGIN, TOP_MARGIN, BOTTOM_MARGIN
+    number_size = SMALL_SIZE
+    number_single_page = False
 
     def __init__(self, *args: Any, running_header: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -275,7 +281,7 @@ class _NumberedCanvas(Canvas):
         total = len(self._page_states)
         for state in self._page_states:
             self.__dict__.update(state)
-            if total > 1:
+            if total > 1 or self.number_single_page:
                 self._draw_furniture(total)
             super().showPage()
         super().save()
@@ -283,15 +289,15 @@ class _NumberedCanvas(Canvas):
     def _draw_furniture(self, total: int) -> None:
         font = register_font()
         number = self.getPageNumber()
+        width, height = self._pagesize
         self.saveState()
-        self.setFont(font, SMALL_SIZE)
-        self.drawCentredString(PAGE_WIDTH / 2, BOTTOM_MARGIN / 2, f"第 {number} 页 共 {total} 页")
+        self.setFont(font, self.number_size)
+        self.drawCentredString(width / 2, self.bottom_margin / 2, f"第 {number} 页 共 {total} 页")
         if number > 1 and self._running_header:
             self.setFont(font, 9)
             self.setFillColor(colors.grey)
-            self.drawRightString(
-                PAGE_WIDTH - RIGHT_MARGIN, PAGE_HEIGHT - TOP_MARGIN / 2, self._running_header
-            )
+            top = height - self.top_margin / 2
+            self.drawRightString(width - self.right_margin, top, self._running_header)
         self.restoreState()
 
 
@@ -428,7 +434,7 @@ def render_notice_pdf(document: NoticeDocument) -> bytes:
         lang="zh-CN",
     )
     header = f"{document.title}　{document.document_number}".strip()
-    template.build(_story(document), canvasmaker=functools.partial(_NumberedCanvas, running_header=header))
+    template.build(_story(document), canvasmaker=functools.partial(NumberedCanvas, running_header=header))
     return buffer.getvalue()
 
 

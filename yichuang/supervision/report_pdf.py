@@ -24,10 +24,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from yichuang.cases.notices_pdf import register_font
+from yichuang.cases.notices_pdf import NumberedCanvas, register_font
 from yichuang.supervision.charts import PALETTE, format_count
 from yichuang.supervision.report_document import Cell, ReportChart, ReportDocument, ReportTable
 
@@ -107,38 +106,12 @@ def _cell_text(value: Cell) -> str:
     return str(value)
 
 
-class _NumberedCanvas(Canvas):
-    """Draws 第 x 页 共 y 页 and, from the second page on, a running header, once the page count is known."""
+class _NumberedCanvas(NumberedCanvas):
+    """第 x 页 共 y 页 on every page (a one-page report too) and the running header from the second on."""
 
-    def __init__(self, *args: Any, running_header: str = "", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._running_header = running_header
-        self._page_states: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._page_states.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._page_states)
-        for state in self._page_states:
-            self.__dict__.update(state)
-            self._draw_furniture(total)
-            super().showPage()
-        super().save()
-
-    def _draw_furniture(self, total: int) -> None:
-        font = register_font()
-        number = self.getPageNumber()
-        self.saveState()
-        self.setFont(font, 9)
-        self.drawCentredString(PAGE_WIDTH / 2, BOTTOM_MARGIN / 2, f"第 {number} 页 共 {total} 页")
-        if number > 1 and self._running_header:
-            self.setFillColor(colors.grey)
-            self.drawRightString(
-                PAGE_WIDTH - RIGHT_MARGIN, PAGE_HEIGHT - TOP_MARGIN / 2, self._running_header
-            )
-        self.restoreState()
+    right_margin, top_margin, bottom_margin = RIGHT_MARGIN, TOP_MARGIN, BOTTOM_MARGIN
+    number_size = 9
+    number_single_page = True
 
 
 # ——— the headline figures ———
