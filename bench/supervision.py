@@ -73,7 +73,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--cases", type=int, default=5_000_000, help="cases to generate (default 5,000,000)")
-    parser.add_argument("--requests", type=int, default=52, help="measured requests per kind and period")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=64,
+        help="measured requests per kind (function, API, page), taken in turn over 4 periods × 4 dimensions",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
         "--reuse", action="store_true", help="measure a database kept by --keep, without regenerating"
@@ -167,7 +172,8 @@ def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
 def measure_dashboard(
     requests: int,
 ) -> tuple[list[dict[str, Any]], dict[tuple[str, str], dict[int, list[int]]]]:
-    """p50/p95 per (kind, period), the dimensions taken in turn; and the figures read, for the comparison."""
+    """p50/p95 per kind, the periods and dimensions taken in turn after one unmeasured call of each; and the
+    figures read, for the comparison."""
     import time_machine
     from django.test import Client
     from django.test.utils import setup_test_environment
@@ -204,44 +210,54 @@ def measure_dashboard(
         return response
 
     kinds = (("case_figures", call_function), ("api_figures", call_api), ("page_dashboard", call_page))
+    combos = [(period, span, dimension) for period, span in periods().items() for dimension in DIMENSIONS]
     with time_machine.travel(frozen, tick=False):
         for kind, call in kinds:
-            for period, (start, end) in periods().items():
-                for dimension in DIMENSIONS:  # warm-up, and the figures for the comparison
-                    _ms, result = _timed(lambda: call(start, end, dimension))  # noqa: B023
-                    if kind == "case_figures":
-                        figures[(period, dimension)] = {
-                            row.key: [getattr(row, name) for name in COUNTS] for row in result.rows
-                        }
-                    elif kind == "api_figures":
-                        body = result.json()
-                        api = {row["key"]: [row[name] for name in COUNTS] for row in body["rows"]}
-                        if api != figures[(period, dimension)]:
-                            raise BenchError(
-                                f"the API's figures differ from case_figures ({period}, {dimension})"
-                            )
-                timings: list[float] = []
-                by_dimension: dict[str, list[float]] = {d: [] for d in DIMENSIONS}
-                for n in range(requests):
-                    dimension = DIMENSIONS[n % len(DIMENSIONS)]
-                    ms, _result = _timed(lambda: call(start, end, dimension))  # noqa: B023
-                    timings.append(ms)
-                    by_dimension[dimension].append(ms)
-                row = {
-                    "kind": kind,
-                    "period": period,
-                    "requests": len(timings),
-                    "p50_ms": round(_percentile(timings, 50), 1),
-                    "p95_ms": round(_percentile(timings, 95), 1),
-                    "max_ms": round(max(timings), 1),
-                    "p95_by_dimension_ms": {d: round(_percentile(v, 95), 1) for d, v in by_dimension.items()},
-                }
-                out.append(row)
-                print(
-                    f"  {kind:<15} {period:<10} p50 {row['p50_ms']:7.1f} ms  p95 {row['p95_ms']:7.1f} ms  "
-                    f"max {row['max_ms']:7.1f} ms  p95 by dimension {row['p95_by_dimension_ms']}",
-                    flush=True,
-                )
+            for period, (start, end), dimension in combos:  # warm-up, and the figures for the comparison
+                _ms, result = _timed(lambda: call(start, end, dimension))  # noqa: B023
+                if kind == "case_figures":
+                    figures[(period, dimension)] = {
+                        row.key: [getattr(row, name) for name in COUNTS] for row in result.rows
+                    }
+                elif kind == "api_figures":
+                    body = result.json()
+                    api = {row["key"]: [row[name] for name in COUNTS] for row in body["rows"]}
+                    if api != figures[(period, dimension)]:
+                        raise BenchError(
+                            f"the API's figures differ from case_figures ({period}, {dimension})"
+                        )
+            timings: dict[tuple[str, str], list[float]] = {(p, d): [] for p, _s, d in combos}
+            for n in range(requests):
+                period, (start, end), dimension = combos[n % len(combos)]
+                ms, _result = _timed(lambda: call(start, end, dimension))  # noqa: B023
+                timings[(period, dimension)].append(ms)
+            every = [ms for values in timings.values() for ms in values]
+            row: dict[str, Any] = {
+                "kind": kind,
+                "requests": len(every),
+                "p50_ms": round(_percentile(every, 50), 1),
+                "p95_ms": round(_percentile(every, 95), 1),
+                "max_ms": round(max(every), 1),
+                "p95_by_period_ms": {
+                    p: round(_percentile([ms for (q, _d), v in timings.items() if q == p for ms in v], 95), 1)
+                    for p in periods()
+                },
+                "p95_by_dimension_ms": {
+                    d: round(_percentile([ms for (_q, e), v in timings.items() if e == d for ms in v], 95), 1)
+                    for d in DIMENSIONS
+                },
+                "p50_by_combination_ms": {
+                    f"{p}/{d}": round(_percentile(v, 50), 1) for (p, d), v in timings.items()
+                },
+            }
+            out.append(row)
+            print(
+                f"  {kind:<15} n={row['requests']} p50 {row['p50_ms']:7.1f} ms  p95 {row['p95_ms']:7.1f} ms  "
+                f"max {row['max_ms']:7.1f} ms\n    p95 by period {row['p95_by_period_ms']}\n"
+                f"    p95 by dimension {row['p95_by_dimension_ms']}\n"
+                f"    p50 by combination {row['p50_by_combination_ms']}",
+                flush=True,
+            )
     return out, figures
 
 
@@ -453,9 +469,10 @@ def _table(summary: dict[str, Any]) -> str:
         f"| roll-up {rollup['from']} … {rollup['to']} | {rollup['seconds']} s, {rollup['rows']:,} rows |"
     )
     for row in summary["dashboard"]:
+        spans = ", ".join(f"{p} {ms}" for p, ms in row["p95_by_period_ms"].items())
         lines.append(
-            f"| {row['kind']} {row['period']} (n={row['requests']}) | "
-            f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms |"
+            f"| {row['kind']} (n={row['requests']}) | p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms "
+            f"(p95 ms by period: {spans}) |"
         )
     by_period: dict[str, float] = {}
     for row in summary["direct"]:
