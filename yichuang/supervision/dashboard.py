@@ -22,6 +22,8 @@ from yichuang.supervision.figures import CaseFigures, CaseRow, case_figures, dai
 from yichuang.supervision.models import Dimension
 
 TOP = 10
+# The screen's table shows this many rows (by 受理量); the API and the monthly report's Excel have them all.
+TABLE_ROWS = 200
 
 
 def scope_of(user: Any) -> tuple[QuerySet[Department] | None, list[int] | None, str]:
@@ -87,7 +89,7 @@ def dashboard(
     hotline = hotline_figures(start=start, end=end, departments=departments, scope=scope)
     rated = _ratings_by_key(dimension, ratings)
     called = {row.key: row for row in hotline.by_department} if dimension == Dimension.DEPARTMENT else {}
-    lines = [Line(row, rated.get(row.key), called.get(row.key)) for row in figures.rows]
+    lines = [Line(row, rated.get(row.key), called.get(row.key)) for row in figures.rows[:TABLE_ROWS]]
     board = Dashboard(figures, lines, ratings, hotline)
     trend = daily_trend(start=start, end=end, departments=ids, today=today)
     board.trend_chart = charts.line(

@@ -154,10 +154,12 @@ def _rolled(
     rows = FigureDay.objects.filter(dimension=dimension, day__gte=start, day__lte=end)
     if departments is not None:
         rows = rows.filter(department_id__in=departments)
-    groups = ["day", "key", "department_id"] if by_day else ["key", "department_id"]
     sums = {f"sum_{name}": Sum(name) for name in COUNT_FIELDS}
-    values = rows.order_by().values(*groups).annotate(**sums)
-    return [tuple(row[g] for g in groups) + tuple(row[f"sum_{n}"] for n in COUNT_FIELDS) for row in values]
+    if by_day:  # the day's total: (day, 0, 0, counts…), summed in the database
+        days = rows.order_by().values("day").annotate(**sums)
+        return [(row["day"], 0, 0, *(row[f"sum_{n}"] for n in COUNT_FIELDS)) for row in days]
+    values = rows.order_by().values("key", "department_id").annotate(**sums)
+    return [(row["key"], row["department_id"], *(row[f"sum_{n}"] for n in COUNT_FIELDS)) for row in values]
 
 
 def raw_counts(
@@ -169,8 +171,8 @@ def raw_counts(
     by_day: bool = False,
     today: dt.date | None = None,
 ) -> list[tuple[Any, ...]]:
-    """(key, department, counts…) rows — with the day first when ``by_day`` — from the roll-up and the live
-    part together (one row per part; callers sum)."""
+    """(key, department, counts…) rows — or, with ``by_day``, each day's total as (day, 0, 0, counts…) —
+    from the roll-up and the live part together (one row per part; callers sum)."""
     ordinals_ensure(today or timezone.localdate())
     rolled, live = _split(start, end, rollup.rolled_until())
     out: list[tuple[Any, ...]] = []

@@ -29,6 +29,8 @@ from yichuang.supervision.ordinals import ordinals_ensure
 
 # Up to this many days, read only the cases with an event in the range; beyond it, scan every case.
 CANDIDATE_DAYS = 40
+# After writing more rows than this, refresh the table's statistics (PostgreSQL).
+ANALYZE_ROWS = 50_000
 
 _DAY = dt.timedelta(days=1)
 
@@ -77,14 +79,15 @@ def live_rows(
     departments: Iterable[int] | None = None,
     by_day: bool = False,
 ) -> list[tuple[Any, ...]]:
-    """Aggregate the raw cases of [start, end]: rows (key, department, counts…) — or (day, key, department,
-    counts…) with ``by_day`` — where a null key (no window, no staff member) reads 0."""
+    """Aggregate the raw cases of [start, end]: rows (key, department, counts…) where a null key (no window,
+    no staff member) reads 0 — or, with ``by_day``, each day's total as (day, 0, 0, counts…)."""
     union, params = _union(dimension, start, end, departments)
-    key = f"COALESCE({_quote('fact_key')}, 0)"
-    groups = f"{key}, {_quote('fact_department')}"
+    groups = f"COALESCE({_quote('fact_key')}, 0), {_quote('fact_department')}"
+    selected = groups
     if by_day:
-        groups = f"{_quote('fact_day')}, {groups}"
-    sql = f"SELECT {groups}, {_summed()} FROM ({union}) {_quote('u')} GROUP BY {groups}"
+        groups = _quote("fact_day")
+        selected = f"{groups}, 0, 0"
+    sql = f"SELECT {selected}, {_summed()} FROM ({union}) {_quote('u')} GROUP BY {groups}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
@@ -109,6 +112,10 @@ def roll_days(start: dt.date, end: dt.date) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(sql, [dimension, *params])
                 written += max(cursor.rowcount, 0)
+    if written > ANALYZE_ROWS and connection.vendor == "postgresql":
+        # A first roll-up or a rebuild: without fresh statistics the planner sorts the new rows on disk.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
     return written
 
 

@@ -85,6 +85,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "volume_chart": charts.chart_context("volume-chart", board.volume_chart, height=360),
         "rate_chart": charts.chart_context("rate-chart", board.rate_chart, height=360),
         "has_overdue": dimension != Dimension.WINDOW,
+        "shown": len(board.lines),
+        "row_count": len(board.figures.rows),
         "has_submitted": dimension in (Dimension.DEPARTMENT, Dimension.ITEM),
     }
     return render(request, "supervision/dashboard.html", context)

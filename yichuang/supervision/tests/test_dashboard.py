@@ -148,3 +148,14 @@ def test_api_drill_down_and_errors(org: Any, fixed: Any, client_for: Any) -> Non
         wide = client.get("/api/v1/supervision/figures?start=2024-01-01&end=2026-11-12")
         assert wide.status_code == 400 and wide.json()["error"]["code"] == "period_invalid"
         assert client_for("clerk").get("/api/v1/supervision/figures").status_code == 403
+
+
+def test_a_long_table_is_capped_on_the_screen(
+    org: Any, fixed: Any, client_for: Any, monkeypatch: Any
+) -> None:
+    from yichuang.supervision import dashboard
+
+    monkeypatch.setattr(dashboard, "TABLE_ROWS", 1)
+    html = _get(client_for("inspector"), f"/supervision/?{PERIOD}").content.decode()
+    assert "共 2 项，按受理量显示前 1 项" in html
+    assert f'data-label="{org.scjg.name}"' in html and f'data-label="{org.wjw.name}"' not in html
