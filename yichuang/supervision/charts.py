@@ -28,6 +28,7 @@ __all__ = [
     "format_percent",
     "gauge",
     "line",
+    "percent_value",
     "pie",
 ]
 
@@ -35,6 +36,11 @@ META = "yichuang"
 PALETTE = ("#2f6fd0", "#27a17a", "#e8a33c", "#d9534f", "#7a5cc4", "#3aa6c9", "#8a9a2b", "#c45c9a")
 
 Series = Sequence[tuple[str, Sequence[float | int | None]]]
+
+
+def percent_value(rate: float | None) -> float | None:
+    """A rate (0–1) as the percentage a chart plots, to one decimal (0.9351 → 93.5); None stays a gap."""
+    return None if rate is None else round(rate * 100, 1)
 
 
 # ——— Chinese number formatting (the same rules as charts.js) ———

@@ -54,7 +54,7 @@ class Dashboard:
     rate_chart: dict[str, Any] = field(default_factory=dict)
 
 
-def _ratings_by_key(dimension: str, ratings: RatingsFigures) -> dict[int, RatingsRow]:
+def ratings_by_key(dimension: str, ratings: RatingsFigures) -> dict[int, RatingsRow]:
     if dimension == Dimension.DEPARTMENT:
         return {row.key: row for row in ratings.by_department if row.key is not None}
     if dimension == Dimension.STAFF:
@@ -70,10 +70,6 @@ def _ratings_by_key(dimension: str, ratings: RatingsFigures) -> dict[int, Rating
     return out
 
 
-def _percent(value: float | None) -> float | None:
-    return None if value is None else round(value * 100, 1)
-
-
 def dashboard(
     *,
     user: Any,
@@ -87,7 +83,7 @@ def dashboard(
     figures = case_figures(start=start, end=end, dimension=dimension, departments=ids, today=today)
     ratings = ratings_figures(start=start, end=end, departments=departments, scope=scope)
     hotline = hotline_figures(start=start, end=end, departments=departments, scope=scope)
-    rated = _ratings_by_key(dimension, ratings)
+    rated = ratings_by_key(dimension, ratings)
     called = {row.key: row for row in hotline.by_department} if dimension == Dimension.DEPARTMENT else {}
     lines = [Line(row, rated.get(row.key), called.get(row.key)) for row in figures.rows[:TABLE_ROWS]]
     board = Dashboard(figures, lines, ratings, hotline)
@@ -107,8 +103,8 @@ def dashboard(
     board.rate_chart = charts.bar(
         [row.label for row in top],
         [
-            ("按时办结率", [_percent(row.on_time_rate) for row in top]),
-            ("网办率", [_percent(row.online_rate) for row in top]),
+            ("按时办结率", [charts.percent_value(row.on_time_rate) for row in top]),
+            ("网办率", [charts.percent_value(row.online_rate) for row in top]),
         ],
         title="按时办结率和网办率",
         percent=True,

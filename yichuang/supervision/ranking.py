@@ -30,7 +30,7 @@ from yichuang.core.permissions import require_capability
 from yichuang.hall.models import Window
 from yichuang.hotline.figures import hotline_figures
 from yichuang.ratings.figures import ratings_figures
-from yichuang.supervision.dashboard import _ratings_by_key
+from yichuang.supervision.dashboard import ratings_by_key
 from yichuang.supervision.figures import CaseRow, case_figures
 from yichuang.supervision.models import Dimension, Honour, HonourKind, PeriodKind, RankingScheme
 from yichuang.supervision.selectors_cards import CardCounts, card_counts
@@ -187,7 +187,7 @@ def window_ranking(*, start: dt.date, end: dt.date, today: dt.date | None = None
         row.key: row
         for row in case_figures(start=start, end=end, dimension=Dimension.WINDOW, today=today).rows
     }
-    rated = _ratings_by_key(Dimension.WINDOW, ratings_figures(start=start, end=end))
+    rated = ratings_by_key(Dimension.WINDOW, ratings_figures(start=start, end=end))
     windows = Window.objects.filter(pk__in={*cases, *rated}).select_related("hall")
     rows: dict[int, Ranked] = {}
     for window in windows:
@@ -209,7 +209,7 @@ def staff_ranking(*, start: dt.date, end: dt.date, today: dt.date | None = None)
         row.key: row
         for row in case_figures(start=start, end=end, dimension=Dimension.STAFF, today=today).rows
     }
-    rated = _ratings_by_key(Dimension.STAFF, ratings_figures(start=start, end=end))
+    rated = ratings_by_key(Dimension.STAFF, ratings_figures(start=start, end=end))
     people = User.objects.filter(pk__in={*cases, *rated}).select_related("department")
     rows: dict[int, Ranked] = {}
     for person in people:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from yichuang.hotline.figures import hotline_figures
 from yichuang.ratings.figures import ratings_figures
-from yichuang.supervision import ranking
+from yichuang.supervision import charts, ranking
 from yichuang.supervision.dashboard import scope_of
 from yichuang.supervision.figures import CaseRow, case_figures, daily_trend
 from yichuang.supervision.models import Honour, PeriodKind
@@ -25,10 +25,6 @@ TOP = 10
 
 def _days(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
-
-
-def _percent_number(rate: float | None) -> float | None:
-    return None if rate is None else round(rate * 100, 1)
 
 
 def _case_cells(row: CaseRow) -> list[Cell]:
@@ -135,7 +131,7 @@ def monthly_report(*, user: Any, month: dt.date, today: dt.date | None = None) -
                     "按时办结率",
                     "bar",
                     [r.label for r in top],
-                    [("按时办结率", [_percent_number(r.on_time_rate) for r in top])],
+                    [("按时办结率", [charts.percent_value(r.on_time_rate) for r in top])],
                     percent=True,
                 ),
             ],

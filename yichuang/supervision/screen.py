@@ -49,10 +49,6 @@ def _figure(value: float | int | None, *, percent: bool = False) -> dict[str, An
     return {"value": value, "text": charts.format_count(value)}
 
 
-def _percent(rate: float | None) -> float | None:
-    return None if rate is None else round(rate * 100, 1)
-
-
 def _for_screen(option: dict[str, Any]) -> dict[str, Any]:
     """Larger text for the hall's display; the panel's heading names the chart, so its own title is hidden
     (it stays in the option: the summary in words and the accessible name read it)."""
@@ -150,12 +146,14 @@ def screen_payload(
         ),
         "screen-department-on-time": charts.bar(
             top_labels,
-            [("按时办结率", [_percent(row.on_time_rate) for row in top])],
+            [("按时办结率", [charts.percent_value(row.on_time_rate) for row in top])],
             title="部门按时办结率",
             percent=True,
             horizontal=True,
         ),
-        "screen-satisfaction": charts.gauge(_percent(ratings.satisfaction_rate), title="好差评满意率"),
+        "screen-satisfaction": charts.gauge(
+            charts.percent_value(ratings.satisfaction_rate), title="好差评满意率"
+        ),
     }
     return {
         "generated_at": timezone.localtime(now).isoformat(timespec="seconds"),
