@@ -81,7 +81,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
-        "--reuse", action="store_true", help="measure a database kept by --keep, without regenerating"
+        "--reuse",
+        action="store_true",
+        help="measure a database kept by --keep, without regenerating (migrated to this code first)",
     )
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_SUPERVISION_DATABASE_URL", DATABASE_URL)
@@ -400,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     summary: dict[str, Any] = {"bench": "supervision", "postgres": version, "commit": code_commit()}
     try:
         if args.reuse:
+            manage("migrate", "--noinput", database_url=args.database_url, timeout_s=900)
             _setup_django(args.database_url)
             from yichuang.cases.models import Case
 

@@ -18,7 +18,7 @@ from yichuang.hotline.figures import HotlineFigures, hotline_figures
 from yichuang.ratings.figures import RatingsFigures, ratings_figures
 from yichuang.ratings.figures import Row as RatingsRow
 from yichuang.supervision import charts
-from yichuang.supervision.figures import CaseFigures, CaseRow, case_figures, daily_trend
+from yichuang.supervision.figures import CaseFigures, CaseRow, case_figures, daily_trend, live_part
 from yichuang.supervision.models import Dimension
 
 TOP = 10
@@ -80,14 +80,15 @@ def dashboard(
 ) -> Dashboard:
     today = today or timezone.localdate()
     departments, ids, scope = scope_of(user)
-    figures = case_figures(start=start, end=end, dimension=dimension, departments=ids, today=today)
+    live = live_part(dimension, start, end, departments=ids, today=today)
+    figures = case_figures(start=start, end=end, dimension=dimension, departments=ids, today=today, live=live)
     ratings = ratings_figures(start=start, end=end, departments=departments, scope=scope)
     hotline = hotline_figures(start=start, end=end, departments=departments, scope=scope)
     rated = ratings_by_key(dimension, ratings)
     called = {row.key: row for row in hotline.by_department} if dimension == Dimension.DEPARTMENT else {}
     lines = [Line(row, rated.get(row.key), called.get(row.key)) for row in figures.rows[:TABLE_ROWS]]
     board = Dashboard(figures, lines, ratings, hotline)
-    trend = daily_trend(start=start, end=end, departments=ids, today=today)
+    trend = daily_trend(start=start, end=end, departments=ids, today=today, live=live)
     board.trend_chart = charts.line(
         [f"{day:%m-%d}" for day, _row in trend],
         [("受理", [row.accepted for _day, row in trend]), ("办结", [row.decided for _day, row in trend])],

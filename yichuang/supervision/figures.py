@@ -31,7 +31,7 @@ from yichuang.cases.workflow import TIMED_STATUSES
 from yichuang.catalog.models import ServiceItem
 from yichuang.hall.models import Window
 from yichuang.supervision import rollup
-from yichuang.supervision.models import COUNT_FIELDS, Dimension, FigureDay
+from yichuang.supervision.models import COUNT_FIELDS, Dimension, FigureDay, FigureMonth
 from yichuang.supervision.ordinals import ordinals_ensure
 
 _DAY = dt.timedelta(days=1)
@@ -148,18 +148,89 @@ def _department_ids(departments: QuerySet[Department] | Iterable[int] | None) ->
     return list(departments)
 
 
+def _whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """(first day of the first, first day of the last) whole month within [start, end], or None."""
+    first = start if start.day == 1 else rollup.next_month(start)
+    after = rollup.month_start(end + _DAY)  # the day after the last whole month
+    if first >= after:
+        return None
+    return first, rollup.month_start(after - _DAY)
+
+
+def _summed(rows: QuerySet[Any], *, by_day: bool) -> list[tuple[Any, ...]]:
+    """Roll-up rows summed in the database per (key, department) — or per day, as (day, 0, 0, counts…)."""
+    sums = {f"sum_{name}": Sum(name) for name in COUNT_FIELDS}
+    values = rows.order_by().values(*(("day",) if by_day else ("key", "department_id"))).annotate(**sums)
+    if by_day:
+        return [(row["day"], 0, 0, *(row[f"sum_{n}"] for n in COUNT_FIELDS)) for row in values]
+    return [(row["key"], row["department_id"], *(row[f"sum_{n}"] for n in COUNT_FIELDS)) for row in values]
+
+
 def _rolled(
     dimension: str, start: dt.date, end: dt.date, departments: list[int] | None, *, by_day: bool
 ) -> list[tuple[Any, ...]]:
-    rows = FigureDay.objects.filter(dimension=dimension, day__gte=start, day__lte=end)
-    if departments is not None:
-        rows = rows.filter(department_id__in=departments)
-    sums = {f"sum_{name}": Sum(name) for name in COUNT_FIELDS}
-    if by_day:  # the day's total: (day, 0, 0, counts…), summed in the database
-        days = rows.order_by().values("day").annotate(**sums)
-        return [(row["day"], 0, 0, *(row[f"sum_{n}"] for n in COUNT_FIELDS)) for row in days]
-    values = rows.order_by().values("key", "department_id").annotate(**sums)
-    return [(row["key"], row["department_id"], *(row[f"sum_{n}"] for n in COUNT_FIELDS)) for row in values]
+    """The roll-up's rows of [start, end]: by key, whole months from ``FigureMonth`` and the days around
+    them from ``FigureDay``; by day, all from ``FigureDay``."""
+    months = None if by_day else _whole_months(start, end)
+    day_ranges = [(start, end)]
+    out: list[tuple[Any, ...]] = []
+    if months:
+        first, last = months
+        day_ranges = [(start, first - _DAY), (rollup.next_month(last), end)]
+        month_rows = FigureMonth.objects.filter(dimension=dimension, month__gte=first, month__lte=last)
+        if departments is not None:
+            month_rows = month_rows.filter(department_id__in=departments)
+        out.extend(_summed(month_rows, by_day=False))
+    for low, high in day_ranges:
+        if low > high:
+            continue
+        rows = FigureDay.objects.filter(dimension=dimension, day__gte=low, day__lte=high)
+        if departments is not None:
+            rows = rows.filter(department_id__in=departments)
+        out.extend(_summed(rows, by_day=by_day))
+    return out
+
+
+@dataclass(frozen=True)
+class Live:
+    """A period's live part (the days from ``rolled_until``), aggregated once and shared by the figures and
+    the trend of one page: ``keyed`` rows (key, department, counts…), ``daily`` (day, 0, 0, counts…)."""
+
+    until: dt.date | None
+    keyed: list[tuple[Any, ...]]
+    daily: list[tuple[Any, ...]]
+
+
+# The dimensions that count every fact of every case, so that their day totals are the trend's (a staff
+# member has no 接件, a window only 受理).
+_TREND_DIMENSIONS = (Dimension.DEPARTMENT, Dimension.ITEM)
+
+
+def live_part(
+    dimension: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    departments: QuerySet[Department] | Iterable[int] | None = None,
+    today: dt.date | None = None,
+) -> Live:
+    """The live part of [start, end] for ``dimension``, with the trend's day totals from the same rows where
+    the dimension counts every case (one aggregation over the raw cases instead of two)."""
+    ordinals_ensure(today or timezone.localdate())
+    scope = _department_ids(departments)
+    until = rollup.rolled_until()
+    live = _split(start, end, until)[1]
+    if live is None:
+        return Live(until, [], [])
+    detail = rollup.live_rows(dimension, *live, departments=scope, by="day_key")
+    keyed = [row[1:] for row in detail]
+    if dimension not in _TREND_DIMENSIONS:
+        return Live(until, keyed, rollup.live_rows(Dimension.DEPARTMENT, *live, departments=scope, by="day"))
+    days: dict[Any, CaseRow] = {}
+    for row in detail:
+        days.setdefault(row[0], CaseRow(key=0)).add(row[3:])
+    daily = [(day, 0, 0, *(getattr(row, name) for name in COUNT_FIELDS)) for day, row in days.items()]
+    return Live(until, keyed, daily)
 
 
 def raw_counts(
@@ -170,16 +241,22 @@ def raw_counts(
     departments: list[int] | None = None,
     by_day: bool = False,
     today: dt.date | None = None,
+    live: Live | None = None,
 ) -> list[tuple[Any, ...]]:
     """(key, department, counts…) rows — or, with ``by_day``, each day's total as (day, 0, 0, counts…) —
-    from the roll-up and the live part together (one row per part; callers sum)."""
+    from the roll-up and the live part together (one row per part; callers sum). ``live``, when given, is
+    this period's live part already aggregated (``live_part``)."""
     ordinals_ensure(today or timezone.localdate())
-    rolled, live = _split(start, end, rollup.rolled_until())
+    until = live.until if live is not None else rollup.rolled_until()
+    rolled, live_range = _split(start, end, until)
     out: list[tuple[Any, ...]] = []
     if rolled:
         out.extend(_rolled(dimension, *rolled, departments, by_day=by_day))
-    if live:
-        out.extend(rollup.live_rows(dimension, *live, departments=departments, by_day=by_day))
+    if live is not None:
+        out.extend(live.daily if by_day else live.keyed)
+    elif live_range:
+        by = "day" if by_day else "key"
+        out.extend(rollup.live_rows(dimension, *live_range, departments=departments, by=by))
     return out
 
 
@@ -228,13 +305,15 @@ def case_figures(
     dimension: str = Dimension.DEPARTMENT,
     departments: QuerySet[Department] | Iterable[int] | None = None,
     today: dt.date | None = None,
+    live: Live | None = None,
 ) -> CaseFigures:
     """The figures of every key of ``dimension`` with cases in the period (within ``departments``, the
-    cases' departments, when given), ordered by 受理量 then label, and their total."""
+    cases' departments, when given), ordered by 受理量 then label, and their total. ``live``: the period's
+    live part, when the caller has it already (``live_part`` with the same arguments)."""
     today = today or timezone.localdate()
     scope = _department_ids(departments)
     rows: dict[int, CaseRow] = {}
-    for counted in raw_counts(dimension, start, end, departments=scope, today=today):
+    for counted in raw_counts(dimension, start, end, departments=scope, today=today, live=live):
         key = int(counted[0])
         rows.setdefault(key, CaseRow(key=key)).add(counted[2:])
     for key, count in overdue_open(dimension, departments=scope, today=today).items():
@@ -246,7 +325,8 @@ def case_figures(
         total.add(row.counts()[name] for name in COUNT_FIELDS)
         total.overdue_open += row.overdue_open
     ordered = sorted(rows.values(), key=lambda r: (-r.accepted, -r.decided, r.label))
-    return CaseFigures(dimension, start, end, ordered, total, rollup.rolled_until())
+    until = live.until if live is not None else rollup.rolled_until()
+    return CaseFigures(dimension, start, end, ordered, total, until)
 
 
 def daily_trend(
@@ -255,15 +335,20 @@ def daily_trend(
     end: dt.date,
     departments: QuerySet[Department] | Iterable[int] | None = None,
     today: dt.date | None = None,
+    live: Live | None = None,
 ) -> list[tuple[dt.date, CaseRow]]:
-    """Every day of the period (empty days too) with the day's total over ``departments``."""
+    """Every day of the period (empty days too) with the day's total over ``departments`` (``live`` as for
+    ``case_figures``)."""
     scope = _department_ids(departments)
     days: dict[dt.date, CaseRow] = {}
     day = start
     while day <= end:
         days[day] = CaseRow(key=0, label=f"{day:%m-%d}")
         day += _DAY
-    for row in raw_counts(Dimension.DEPARTMENT, start, end, departments=scope, by_day=True, today=today):
+    counted = raw_counts(
+        Dimension.DEPARTMENT, start, end, departments=scope, by_day=True, today=today, live=live
+    )
+    for row in counted:
         on = row[0] if isinstance(row[0], dt.date) else dt.date.fromisoformat(str(row[0]))
         if on in days:
             days[on].add(row[3:])

@@ -1,10 +1,11 @@
 """The daily roll-up behind the supervision figures (see ``rollup`` and docs/supervision.md).
 
 ``FigureDay`` holds, for each closed day, the counts of one dimension's key (a department, an item, a
-window or a staff member) within one case department. ``RollupState.rolled_until`` is the first day
-*not* rolled up: the figures read the roll-up before it and aggregate the raw cases from it on, so they
-are always current and always equal to an aggregation over the raw tables. ``WorkdayOrdinal`` numbers the
-working days, so that working days between two dates is a subtraction the database can do.
+window or a staff member) within one case department; ``FigureMonth`` the same summed per month.
+``RollupState.rolled_until`` is the first day *not* rolled up: the figures read the roll-up before it and
+aggregate the raw cases from it on, so they are always current and always equal to an aggregation over the
+raw tables. ``WorkdayOrdinal`` numbers the working days, so that working days between two dates is a
+subtraction the database can do.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["COUNT_FIELDS", "Dimension", "FigureDay", "RollupState", "WorkdayOrdinal"]
+__all__ = ["COUNT_FIELDS", "Dimension", "FigureDay", "FigureMonth", "RollupState", "WorkdayOrdinal"]
 
 
 class Dimension(models.TextChoices):
@@ -38,8 +39,9 @@ COUNT_FIELDS: tuple[str, ...] = (
 )
 
 
-class FigureDay(models.Model):
-    day = models.DateField(_("日期"))
+class FigureCounts(models.Model):
+    """The summed counts of one dimension's key within one case department (``COUNT_FIELDS``)."""
+
     dimension = models.CharField(_("维度"), max_length=10, choices=Dimension.choices)
     key = models.BigIntegerField(_("对象"), help_text=_("部门、事项、窗口或人员的编号；0 表示未知"))
     department = models.ForeignKey(
@@ -58,6 +60,13 @@ class FigureDay(models.Model):
     working_days = models.PositiveIntegerField(_("办理用时（工作日合计）"), default=0)
 
     class Meta:
+        abstract = True
+
+
+class FigureDay(FigureCounts):
+    day = models.DateField(_("日期"))
+
+    class Meta:
         verbose_name = _("监察日汇总")
         verbose_name_plural = _("监察日汇总")
         constraints = [
@@ -69,6 +78,27 @@ class FigureDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension} {self.key}"
+
+
+class FigureMonth(FigureCounts):
+    """A month's ``FigureDay`` rows summed (``month`` is its first day), so that a quarter or a year of items
+    or staff reads a dozen rows per key instead of hundreds. Written with the days (``rollup.roll_days``);
+    read only for whole months before ``RollupState.rolled_until``."""
+
+    month = models.DateField(_("月份"))
+
+    class Meta:
+        verbose_name = _("监察月汇总")
+        verbose_name_plural = _("监察月汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "month", "key", "department"], name="figure_month_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["dimension", "department", "month"], name="figure_month_department")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension} {self.key}"
 
 
 class RollupState(models.Model):

@@ -24,7 +24,7 @@ from django.utils import timezone
 from yichuang.cases.models import Case, CaseEvent
 from yichuang.core.periods import day_start
 from yichuang.supervision import facts
-from yichuang.supervision.models import COUNT_FIELDS, Dimension, FigureDay, RollupState
+from yichuang.supervision.models import COUNT_FIELDS, Dimension, FigureDay, FigureMonth, RollupState
 from yichuang.supervision.ordinals import ordinals_ensure
 
 # Up to this many days, read only the cases with an event in the range; beyond it, scan every case.
@@ -84,24 +84,57 @@ def live_rows(
     end: dt.date,
     *,
     departments: Iterable[int] | None = None,
-    by_day: bool = False,
+    by: str = "key",
 ) -> list[tuple[Any, ...]]:
-    """Aggregate the raw cases of [start, end]: rows (key, department, counts…) where a null key (no window,
-    no staff member) reads 0 — or, with ``by_day``, each day's total as (day, 0, 0, counts…)."""
+    """Aggregate the raw cases of [start, end] into rows where a null key (no window, no staff member) is 0:
+    by ``key``, (key, department, counts…); by ``day``, each day's total as (day, 0, 0, counts…); by
+    ``day_key``, (day, key, department, counts…)."""
     union, params = _union(dimension, start, end, departments)
-    groups = f"COALESCE({_quote('fact_key')}, 0), {_quote('fact_department')}"
-    selected = groups
-    if by_day:
-        groups = _quote("fact_day")
-        selected = f"{groups}, 0, 0"
-    sql = f"SELECT {selected}, {_summed()} FROM ({union}) {_quote('u')} GROUP BY {groups}"
+    key = f"COALESCE({_quote('fact_key')}, 0), {_quote('fact_department')}"
+    groups = {
+        "key": (key, key),
+        "day": (_quote("fact_day"), f"{_quote('fact_day')}, 0, 0"),
+        "day_key": (f"{_quote('fact_day')}, {key}", f"{_quote('fact_day')}, {key}"),
+    }
+    grouped, selected = groups[by]
+    sql = f"SELECT {selected}, {_summed()} FROM ({union}) {_quote('u')} GROUP BY {grouped}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _roll_months(start: dt.date, end: dt.date) -> int:
+    """Re-sum ``FigureMonth`` for every month [start, end] touches from its ``FigureDay`` rows."""
+    table = _quote(FigureMonth._meta.db_table)
+    names = ", ".join(_quote(name) for name in ("dimension", "month", "key", "department_id", *COUNT_FIELDS))
+    dimension, keys = _quote("dimension"), f"{_quote('key')}, {_quote('department_id')}"
+    day, source = _quote("day"), _quote(FigureDay._meta.db_table)
+    month, written = month_start(start), 0
+    FigureMonth.objects.filter(month__gte=month, month__lte=end).delete()
+    while month <= end:
+        following = next_month(month)
+        sql = (
+            f"INSERT INTO {table} ({names}) SELECT {dimension}, %s, {keys}, {_summed()} FROM {source} "
+            f"WHERE {day} >= %s AND {day} < %s GROUP BY {dimension}, {keys}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [month, month, following])
+            written += max(cursor.rowcount, 0)
+        month = following
+    return written
+
+
 def roll_days(start: dt.date, end: dt.date) -> int:
-    """Replace the roll-up of [start, end] by a fresh aggregation; returns the rows written."""
+    """Replace the roll-up of [start, end] by a fresh aggregation, and re-sum the months it touches; returns
+    the day rows written."""
     ordinals_ensure(timezone.localdate())
     table = _quote(FigureDay._meta.db_table)
     names = ", ".join(_quote(name) for name in ("dimension", "day", "key", "department_id", *COUNT_FIELDS))
@@ -119,10 +152,13 @@ def roll_days(start: dt.date, end: dt.date) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(sql, [dimension, *params])
                 written += max(cursor.rowcount, 0)
+        months = _roll_months(start, end)
     if written > ANALYZE_ROWS and connection.vendor == "postgresql":
         # A first roll-up or a rebuild: without fresh statistics the planner sorts the new rows on disk.
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")
+            if months:
+                cursor.execute(f"ANALYZE {_quote(FigureMonth._meta.db_table)}")
     return written
 
 

@@ -33,6 +33,7 @@ from yichuang.hall.models import Hall, Ticket, TicketStatus, Window, WindowStatu
 from yichuang.hotline.figures import hotline_figures
 from yichuang.ratings.figures import ratings_figures
 from yichuang.supervision import charts, figures
+from yichuang.supervision.models import Dimension
 from yichuang.supervision.models_cards import Card, CardColor, CardStatus
 
 __all__ = ["CHART_IDS", "TOP_DEPARTMENTS", "hall_now", "open_cards", "screen_payload"]
@@ -113,9 +114,15 @@ def screen_payload(
     month_start = today.replace(day=1)
     month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
 
-    cases_today = figures.case_figures(start=today, end=today, departments=departments, today=today).total
-    month = figures.case_figures(start=month_start, end=today, departments=departments, today=today)
-    trend = dict(figures.daily_trend(start=month_start, end=today, departments=departments, today=today))
+    # One aggregation of the live part (normally today) for the month's figures and its trend.
+    live = figures.live_part(Dimension.DEPARTMENT, month_start, today, departments=departments, today=today)
+    month = figures.case_figures(
+        start=month_start, end=today, departments=departments, today=today, live=live
+    )
+    trend = dict(
+        figures.daily_trend(start=month_start, end=today, departments=departments, today=today, live=live)
+    )
+    cases_today = trend[today]
     hall_counts = hall_now(hall, today)
     hotline = hotline_figures(start=today, end=today, departments=departments, now=now).total
     ratings = ratings_figures(start=month_start, end=today, departments=departments).total

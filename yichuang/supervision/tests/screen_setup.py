@@ -52,7 +52,8 @@ class FakeFigures:
 
 @dataclass
 class FakeCaseFigures:
-    """``case_figures`` answers ``today`` for a one-day period, else ``month``; ``trend`` by day."""
+    """``case_figures`` answers ``month``; ``trend`` by day, ``today`` being its last day; ``live_part`` is
+    recorded and passed through."""
 
     today: FakeRow
     month: FakeFigures
@@ -60,22 +61,28 @@ class FakeCaseFigures:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def live_part(dimension: str, start: dt.date, end: dt.date, **kwargs: Any) -> str:
+            self.calls.append(("live_part", {"dimension": dimension, "start": start, "end": end, **kwargs}))
+            return "live"
+
         def case_figures(**kwargs: Any) -> FakeFigures:
             self.calls.append(("case_figures", kwargs))
-            if kwargs["start"] == kwargs["end"]:
-                return FakeFigures(rows=[], total=self.today)
+            assert kwargs["live"] == "live"
             return self.month
 
         def daily_trend(**kwargs: Any) -> list[tuple[dt.date, FakeRow]]:
             self.calls.append(("daily_trend", kwargs))
+            assert kwargs["live"] == "live"
             return sorted(self.trend.items())
 
+        monkeypatch.setattr(figures, "live_part", live_part)
         monkeypatch.setattr(figures, "case_figures", case_figures)
         monkeypatch.setattr(figures, "daily_trend", daily_trend)
 
 
 def fake_case_figures(monkeypatch: pytest.MonkeyPatch, departments: int = 12) -> FakeCaseFigures:
-    """Twelve departments (部门01 with most cases); today 9 submitted, 7 accepted, 4 decided (3 on time)."""
+    """Twelve departments (部门01 with most cases); day N of the month N submitted, but today (the last day)
+    9 submitted, 7 accepted, 4 decided (3 on time)."""
     rows = [
         FakeRow(
             key=i,
@@ -94,10 +101,12 @@ def fake_case_figures(monkeypatch: pytest.MonkeyPatch, departments: int = 12) ->
     )  # fmt: skip
     trend = {
         MONDAY.replace(day=day): FakeRow(submitted=day, accepted=day - 1 if day > 1 else 0, decided=day // 2)
-        for day in range(1, MONDAY.day + 1)
+        for day in range(1, MONDAY.day)
     }
+    today = FakeRow(submitted=9, accepted=7, decided=4, decided_on_time=3, overdue_open=5)
+    trend[MONDAY] = today
     fake = FakeCaseFigures(
-        today=FakeRow(submitted=9, accepted=7, decided=4, decided_on_time=3, overdue_open=5),
+        today=today,
         month=month,
         trend=trend,
     )

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from yichuang.supervision import figures, rollup
-from yichuang.supervision.models import Dimension, FigureDay
+from yichuang.supervision.models import COUNT_FIELDS, Dimension, FigureDay, FigureMonth
 from yichuang.supervision.tests import figures_data
 from yichuang.supervision.tests.figures_data import END, START, TODAY, at
 
@@ -74,7 +74,8 @@ def _by_label(result: figures.CaseFigures) -> dict[str, dict[str, int]]:
 
 
 def _figures(dimension: str = Dimension.DEPARTMENT, **kwargs: Any) -> figures.CaseFigures:
-    return figures.case_figures(start=START, end=END, dimension=dimension, today=TODAY, **kwargs)
+    kwargs = {"start": START, "end": END, **kwargs}
+    return figures.case_figures(dimension=dimension, today=TODAY, **kwargs)
 
 
 def test_department_figures_by_hand(org: Any, fixed: figures_data.FixedSet) -> None:
@@ -148,12 +149,20 @@ def test_rolled_up_and_live_figures_are_the_same(
     assert FigureDay.objects.exists()
     assert not FigureDay.objects.filter(day__gte=rolled_on).exists()
     with time_machine.travel(at(12), tick=False):
+        expected_trend = [(d, _counts(r)) for d, r in trend]
         for dim in Dimension.values:
             again = _figures(dim)
             assert [row.as_dict() for row in again.rows] == [row.as_dict() for row in live[dim].rows], dim
-        assert [(d, _counts(r)) for d, r in figures.daily_trend(start=START, end=END, today=TODAY)] == [
-            (d, _counts(r)) for d, r in trend
-        ]
+            # The dashboard's way: the live part aggregated once, shared by the figures and the trend.
+            shared = figures.live_part(dim, START, END, today=TODAY)
+            assert [row.as_dict() for row in _figures(dim, live=shared).rows] == [
+                row.as_dict() for row in live[dim].rows
+            ], dim
+            shared_trend = figures.daily_trend(start=START, end=END, today=TODAY, live=shared)
+            assert [(d, _counts(r)) for d, r in shared_trend] == expected_trend, dim
+        assert [(d, _counts(r)) for d, r in figures.daily_trend(start=START, end=END, today=TODAY)] == (
+            expected_trend
+        )
 
 
 def test_daily_trend_by_hand(org: Any, fixed: figures_data.FixedSet) -> None:
@@ -211,6 +220,7 @@ def test_a_deemed_acceptance_re_rolls_its_day(org: Any, django_capture_on_commit
     with time_machine.travel(at(10, 1), tick=False), django_capture_on_commit_callbacks(execute=True):
         assert services.cases_deem_accepted(today=dt.date(2026, 11, 10)) == 1
     assert FigureDay.objects.get(dimension="department", day=day).accepted == 1
+    assert FigureMonth.objects.get(dimension="department", month=dt.date(2026, 11, 1)).accepted == 1
     with time_machine.travel(at(10, 2), tick=False):
         live = figures.case_figures(start=day, end=day, today=dt.date(2026, 11, 10))
     assert live.total.accepted == 1 and case.pk
@@ -235,3 +245,68 @@ def test_a_calendar_change_sends_the_roll_up_back(
     scjg_before = next(row for row in before.rows if row.key == org.scjg.pk)
     scjg_after = next(row for row in after.rows if row.key == org.scjg.pk)
     assert (scjg_before.working_days, scjg_after.working_days) == (8, 6)
+
+
+def _shift_back(days: int) -> None:
+    """Move every timestamp of the fixed set ``days`` back, so that it spans two months."""
+    from django.db.models import F
+
+    from yichuang.cases.models import Case, CaseEvent
+    from yichuang.hall.models import WindowEvent
+
+    delta = dt.timedelta(days=days)
+    Case.objects.update(submitted_at=F("submitted_at") - delta, due_date=F("due_date") - delta)
+    Case.objects.filter(accepted_at__isnull=False).update(accepted_at=F("accepted_at") - delta)
+    Case.objects.filter(decided_at__isnull=False).update(decided_at=F("decided_at") - delta)
+    CaseEvent.objects.update(at=F("at") - delta)
+    WindowEvent.objects.update(at=F("at") - delta)
+
+
+def _month_sums(model: Any, field: str) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    from django.db.models import Sum
+
+    sums = {name: Sum(name) for name in COUNT_FIELDS}
+    out = {}
+    for row in model.objects.values("dimension", field, "key", "department_id").annotate(**sums):
+        month = row[field].replace(day=1)
+        key = (row["dimension"], month, row["key"], row["department_id"])
+        totals = out.get(key, (0,) * len(COUNT_FIELDS))
+        out[key] = tuple(a + row[name] for a, name in zip(totals, COUNT_FIELDS, strict=True))
+    return out
+
+
+def test_whole_months_are_read_from_the_month_roll_up(org: Any, fixed: figures_data.FixedSet) -> None:
+    # 35 days back: accepted Mon 28 Sep – Tue 29 Sep, decided 30 Sep – 6 Oct (across National Day).
+    _shift_back(35)
+    periods = [
+        (dt.date(2026, 8, 20), TODAY),  # days of August, September and October whole, days of November
+        (dt.date(2026, 9, 1), dt.date(2026, 10, 31)),  # two whole months
+        (dt.date(2026, 9, 29), dt.date(2026, 10, 31)),  # a whole month after some days
+        (dt.date(2026, 9, 1), dt.date(2026, 9, 30)),
+        (dt.date(2026, 9, 30), dt.date(2026, 10, 1)),  # no whole month
+    ]
+    with time_machine.travel(at(12), tick=False):
+        live = {
+            (period, dim): _figures(dim, **{"start": period[0], "end": period[1]})
+            for period in periods
+            for dim in Dimension.values
+        }
+        assert live[(periods[1], Dimension.DEPARTMENT)].total.accepted == 4
+    with time_machine.travel(at(12, 1), tick=False):
+        rollup.rollup(today=TODAY)
+    # Each month's rows are the sum of its days'.
+    assert _month_sums(FigureMonth, "month") == _month_sums(FigureDay, "day")
+    assert set(FigureMonth.objects.values_list("month", flat=True)) == {
+        dt.date(2026, 9, 1),
+        dt.date(2026, 10, 1),
+    }
+    with time_machine.travel(at(12), tick=False):
+        for (period, dim), expected in live.items():
+            again = _figures(dim, **{"start": period[0], "end": period[1]})
+            assert [row.as_dict() for row in again.rows] == [row.as_dict() for row in expected.rows], period
+        # September is read from its month row: without its day rows the whole month still counts, its
+        # last days alone no longer do.
+        FigureDay.objects.filter(day__month=9).delete()
+        whole = figures.case_figures(start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30), today=TODAY)
+        days = figures.case_figures(start=dt.date(2026, 9, 2), end=dt.date(2026, 9, 30), today=TODAY)
+    assert whole.total.accepted == 4 and days.total.accepted == 0

@@ -85,9 +85,9 @@ def test_the_payload_carries_the_hall_the_hotline_ratings_and_cases(org: Any, no
     month = cases.month.total
     assert texts["cases_on_time_month"] == f"{round(month.decided_on_time / month.decided * 100, 1):g}%"
     assert payload["today"] == "2026-11-23" and payload["month_label"] == "2026年11月"
-    # The periods asked for: today, then the month so far.
+    # The periods asked for: the month so far, its live part aggregated once for the figures and the trend.
     periods = [(name, call["start"], call["end"]) for name, call in cases.calls]
-    assert ("case_figures", MONDAY, MONDAY) in periods
+    assert ("live_part", dt.date(2026, 11, 1), MONDAY) in periods
     assert ("case_figures", dt.date(2026, 11, 1), MONDAY) in periods
     assert ("daily_trend", dt.date(2026, 11, 1), MONDAY) in periods
     assert all(call["departments"] is None for _name, call in cases.calls)
@@ -99,7 +99,8 @@ def test_the_charts_keep_their_shape(org: Any, noon: None, cases: Any) -> None:
     trend = payload["charts"]["screen-trend"]
     assert trend["xAxis"]["data"] == [f"{day}日" for day in range(1, 31)]  # all of November
     submitted = trend["series"][0]["data"]
-    assert submitted[:23] == list(range(1, 24)) and submitted[23:] == [None] * 7  # days to come: empty
+    assert submitted[:22] == list(range(1, 23)) and submitted[22] == 9  # today
+    assert submitted[23:] == [None] * 7  # days to come: empty
     assert [series["name"] for series in trend["series"]] == ["接件", "受理", "办结"]
     departments = payload["charts"]["screen-departments"]
     assert departments["yAxis"]["data"] == [f"部门{i:02d}" for i in range(1, 11)]  # the top ten
