@@ -3,11 +3,14 @@
 
 1. A throwaway database (``yichuang_bench_supervision`` on 127.0.0.1, dropped and recreated), migrated; a
    league of 12 banners × 35 departments, 8 items each, clerks, reviewers, windows with a daily sign-in
-   log, applicants (ORM); then ``--cases`` cases over the year up to 2026-11-20 with their timeline
-   events and some 免证办 materials, written with ``COPY`` (``bench.supervision_data``).
-2. The nightly roll-up of the whole year, first time (``rollup(today=…)``), timed.
+   log, applicants (ORM); then ``--cases`` cases over the year up to 2026-11-20 16:00 (the bench's now, in
+   the busiest hours) with their timeline events and some 免证办 materials, written with ``COPY``
+   (``bench.supervision_data``).
+2. The nightly roll-up of the whole year, first time (``rollup(today=…)``), timed; then today's roll-up as
+   the periodic job would have left it ``JOB_INTERVAL`` ago (``rollup_today``), timed, so that the live part
+   holds the facts of the last minutes of the busiest hour.
 3. The dashboard: ``case_figures`` in process, ``GET /api/v1/supervision/figures`` and ``GET /supervision/``
-   as the inspector through Django's test ``Client`` in this process (time frozen at the bench's today),
+   as the inspector through Django's test ``Client`` in this process (time frozen at the bench's now),
    for this month, last month, the quarter and the whole year, each dimension in turn; p50/p95 per kind.
 4. A direct aggregation: hand-written SQL over ``cases_case`` (not through ``facts``/``rollup``) for the same
    periods and dimensions, timed, and every count of every row compared with the dashboard's figures.
@@ -36,10 +39,12 @@ from bench.server import (
     postgres_version,
     recreate_database,
 )
-from bench.supervision_data import TODAY
+from bench.supervision_data import NOW, TODAY
 
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/yichuang_bench_supervision"
 TARGET_P95_MS = 300.0
+# How long ago the periodic job (sweep, roll-up, today's roll-up) last ran at the bench's now.
+JOB_INTERVAL = dt.timedelta(minutes=5)
 DIMENSIONS = ("department", "item", "window", "staff")
 COUNTS = (
     "submitted",
@@ -113,6 +118,19 @@ def _drop(database_url: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
+def _now() -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(TODAY, NOW))
+
+
+def _live_events(since: dt.datetime | None) -> int:
+    """Timeline events from the live part's start on: the steps the dashboard aggregates live."""
+    from yichuang.cases.models import CaseEvent
+
+    return CaseEvent.objects.filter(at__gte=since).count() if since else -1
+
+
 def _percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -178,14 +196,13 @@ def measure_dashboard(
     figures read, for the comparison."""
     import time_machine
     from django.test import Client
-    from django.utils import timezone
 
     from yichuang.accounts.models import User
     from yichuang.supervision.figures import case_figures
 
     # No setup_test_environment(): its instrumented template rendering copies every context for the test
     # client, which would make the page several times slower than it is in production.
-    frozen = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(23, 0)))
+    frozen = _now()
     client = Client()
     client.force_login(User.objects.get(username="bench_inspector"))
     figures: dict[tuple[str, str], dict[int, list[int]]] = {}
@@ -414,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
             summary["generation"]["seconds"] = round(time.perf_counter() - started, 1)
         print(f"  generation: {summary['generation']}", flush=True)
 
-        from yichuang.supervision.rollup import rollup
+        from yichuang.supervision.rollup import rollup, rollup_today
 
         started = time.perf_counter()
         rolled = rollup(today=TODAY)
@@ -425,6 +442,15 @@ def main(argv: list[str] | None = None) -> int:
             "to": str(rolled["to"]),
         }
         print(f"  roll-up: {summary['rollup']}", flush=True)
+        started = time.perf_counter()
+        partial = rollup_today(now=_now() - JOB_INTERVAL)
+        summary["rollup_today"] = {
+            "seconds": round(time.perf_counter() - started, 1),
+            "rows": partial["rows"],
+            "until": str(partial["partial_until"]),
+            "live_events": _live_events(partial["partial_until"]),
+        }
+        print(f"  today's roll-up: {summary['rollup_today']}", flush=True)
         timings, shown = measure_dashboard(args.requests)
         summary["dashboard"] = timings
         direct_times, raw = direct(args.database_url)
@@ -470,6 +496,11 @@ def _table(summary: dict[str, Any]) -> str:
     rollup = summary["rollup"]
     lines.append(
         f"| roll-up {rollup['from']} … {rollup['to']} | {rollup['seconds']} s, {rollup['rows']:,} rows |"
+    )
+    today = summary["rollup_today"]
+    lines.append(
+        f"| today's roll-up up to {today['until']} | {today['seconds']} s, {today['rows']:,} rows; "
+        f"live part from there: {today['live_events']:,} events |"
     )
     for row in summary["dashboard"]:
         spans = ", ".join(f"{p} {ms}" for p, ms in row["p95_by_period_ms"].items())

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TODAY = dt.date(2026, 11, 20)
+NOW = dt.time(16, 0)  # the bench's moment on TODAY, in the busiest hours: no fact of TODAY is later
 DAYS = 365  # the cases' submission days: TODAY - 364 … TODAY
 SEED = 20261120
 LEAGUE = ("锡林郭勒盟行政公署", "152500")
@@ -463,6 +464,19 @@ def _ts(days: _Days, index: int, second: int) -> str:
     return f"{days.text[index]} {_HMS[second]}{OFFSET}"
 
 
+_NOW_SECOND = NOW.hour * 3600 + NOW.minute * 60
+
+
+def _happened(index: int, second: int, today_index: int) -> bool:
+    """Whether a moment (day index, second of the day) is not after the bench's now."""
+    return index < today_index or (index == today_index and second <= _NOW_SECOND)
+
+
+def _until_now(index: int, second: int, today_index: int) -> int:
+    """The second, capped at the end of its day and, on TODAY, at the bench's now."""
+    return min(second, _NOW_SECOND if index == today_index else 86399)
+
+
 def case_rows(
     ref: Reference, count: int, today: dt.date = TODAY
 ) -> Iterator[tuple[list[str], list[str], list[str]]]:
@@ -521,6 +535,8 @@ def case_rows(
             else:
                 sub_sec = randint(0, 86399) if rand() < 0.3 else randint(8 * 3600, 22 * 3600)
                 submitted_by = portal
+            if d == today_index and sub_sec > _NOW_SECOND:  # later today has not come yet
+                sub_sec = _NOW_SECOND - randint(0, 7 * 3600)
             seq = sequence.get(item.pk, 0) + 1
             sequence[item.pk] = seq
             number = f"{item.code}{days.compact[d]}{seq:04d}"
@@ -539,11 +555,11 @@ def case_rows(
             if v < 0.02:
                 status = "refused"
                 refusal = "不属于本机关职权范围"
-                closed_at = _ts(days, d, min(sub_sec + randint(120, 3600), 86399))
+                closed_at = _ts(days, d, _until_now(d, sub_sec + randint(120, 3600), today_index))
                 events.append(f"{cid}\trefuse\tsubmitted\trefused\t{choice(reviewers)}\t{closed_at}\t\t{{}}")
             elif v < 0.035:
                 status = "withdrawn"
-                closed_at = _ts(days, d, min(sub_sec + randint(60, 7200), 86399))
+                closed_at = _ts(days, d, _until_now(d, sub_sec + randint(60, 7200), today_index))
                 events.append(f"{cid}\twithdraw\tsubmitted\twithdrawn\t{portal}\t{closed_at}\t\t{{}}")
             elif v < 0.06:
                 # 逾期未告知补正视为受理: effective once the notice deadline has passed, dated back to receipt
@@ -577,7 +593,7 @@ def case_rows(
                             randint(8 * 3600 + 40 * 60, 17 * 3600 + 30 * 60),
                         )
                     accepted_by = str(choice(reviewers) if rand() < 0.75 else choice(clerks))
-                if acc_index > today_index:
+                if not _happened(acc_index, acc_sec, today_index):
                     acc_index = -1
                     accepted_by = NULL
                 else:
@@ -606,7 +622,7 @@ def case_rows(
                     dec_sec = randint(8 * 3600 + 40 * 60, 17 * 3600 + 30 * 60)
                     if dec_index == acc_index:
                         dec_sec = min(max(dec_sec, acc_sec + 600), 86399)
-                if stuck or dec_index > today_index:
+                if stuck or not _happened(dec_index, dec_sec, today_index):
                     status = "in_review" if rand() < 0.7 else "accepted"
                     deadline_state = "normal" if due == NULL or due_index >= today_index else "overdue"
                     if status == "accepted" and rand() < 0.02:
@@ -627,7 +643,11 @@ def case_rows(
                     elif dec_index + 2 <= today_index:
                         status = "closed"
                         closed_index = dec_index + randint(0, 2)
-                        closed_at = _ts(days, closed_index, randint(9 * 3600, 17 * 3600))
+                        closed_at = _ts(
+                            days,
+                            closed_index,
+                            _until_now(closed_index, randint(9 * 3600, 17 * 3600), today_index),
+                        )
                         events.append(
                             f"{cid}\tdeliver\tresult_ready\tclosed\t{decided_by}\t{closed_at}\t\t{{}}"
                         )

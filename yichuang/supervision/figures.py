@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
@@ -108,6 +109,9 @@ class CaseRow:
         return out
 
 
+# ``case_figures`` builds rows positionally: key, label, department label, the counts, 超期在办.
+assert [f.name for f in fields(CaseRow)][3:-1] == list(COUNT_FIELDS)
+
 RATES = (
     "online_rate",
     "immediate_rate",
@@ -130,14 +134,19 @@ class CaseFigures:
 
 
 def _split(
-    start: dt.date, end: dt.date, until: dt.date | None
-) -> tuple[tuple[dt.date, dt.date] | None, tuple[dt.date, dt.date] | None]:
-    """(the rolled-up part, the live part) of [start, end]."""
+    start: dt.date, end: dt.date, done: rollup.Progress
+) -> tuple[tuple[dt.date, dt.date] | None, tuple[dt.date, dt.date] | None, dt.datetime | None]:
+    """(the rolled-up days, the live days, and the moment the live part starts when its first day is rolled
+    up in part) of [start, end]."""
+    until = done.rolled_until
     if until is None or until <= start:
-        return None, (start, end)
-    if until > end:
-        return (start, end), None
-    return (start, until - _DAY), (until, end)
+        rolled, live = None, (start, end)
+    elif until > end:
+        return (start, end), None, None
+    else:
+        rolled, live = (start, until - _DAY), (until, end)
+    partial = done.partial_until if live[0] == until else None
+    return rolled, live, partial
 
 
 def _department_ids(departments: QuerySet[Department] | Iterable[int] | None) -> list[int] | None:
@@ -158,12 +167,13 @@ def _whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | Non
 
 
 def _summed(rows: QuerySet[Any], *, by_day: bool) -> list[tuple[Any, ...]]:
-    """Roll-up rows summed in the database per (key, department) — or per day, as (day, 0, 0, counts…)."""
+    """Roll-up rows summed in the database per key — or per day: (key or day, counts…)."""
+    group = "day" if by_day else "key"
     sums = {f"sum_{name}": Sum(name) for name in COUNT_FIELDS}
-    values = rows.order_by().values(*(("day",) if by_day else ("key", "department_id"))).annotate(**sums)
-    if by_day:
-        return [(row["day"], 0, 0, *(row[f"sum_{n}"] for n in COUNT_FIELDS)) for row in values]
-    return [(row["key"], row["department_id"], *(row[f"sum_{n}"] for n in COUNT_FIELDS)) for row in values]
+    sql, params = rows.order_by().values(group).annotate(**sums).query.sql_with_params()
+    with connection.cursor() as cursor:  # plain tuples: thousands of rows, no per-value converters
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def _rolled(
@@ -193,10 +203,10 @@ def _rolled(
 
 @dataclass(frozen=True)
 class Live:
-    """A period's live part (the days from ``rolled_until``), aggregated once and shared by the figures and
-    the trend of one page: ``keyed`` rows (key, department, counts…), ``daily`` (day, 0, 0, counts…)."""
+    """A period's live part (the facts from the roll-up's progress on), aggregated once and shared by the
+    figures and the trend of one page: ``keyed`` rows (key, counts…), ``daily`` (day, counts…)."""
 
-    until: dt.date | None
+    done: rollup.Progress
     keyed: list[tuple[Any, ...]]
     daily: list[tuple[Any, ...]]
 
@@ -218,19 +228,20 @@ def live_part(
     the dimension counts every case (one aggregation over the raw cases instead of two)."""
     ordinals_ensure(today or timezone.localdate())
     scope = _department_ids(departments)
-    until = rollup.rolled_until()
-    live = _split(start, end, until)[1]
+    done = rollup.progress()
+    _rolled_days, live, since = _split(start, end, done)
     if live is None:
-        return Live(until, [], [])
-    detail = rollup.live_rows(dimension, *live, departments=scope, by="day_key")
-    keyed = [row[1:] for row in detail]
+        return Live(done, [], [])
+    detail = rollup.live_rows(dimension, *live, departments=scope, by="day_key", since=since)
+    keyed = [row[1:] for row in detail]  # (day, key, counts…) → (key, counts…)
     if dimension not in _TREND_DIMENSIONS:
-        return Live(until, keyed, rollup.live_rows(Dimension.DEPARTMENT, *live, departments=scope, by="day"))
+        daily = rollup.live_rows(Dimension.DEPARTMENT, *live, departments=scope, by="day", since=since)
+        return Live(done, keyed, daily)
     days: dict[Any, CaseRow] = {}
     for row in detail:
-        days.setdefault(row[0], CaseRow(key=0)).add(row[3:])
-    daily = [(day, 0, 0, *(getattr(row, name) for name in COUNT_FIELDS)) for day, row in days.items()]
-    return Live(until, keyed, daily)
+        days.setdefault(row[0], CaseRow(key=0)).add(row[2:])
+    daily = [(day, *(getattr(row, name) for name in COUNT_FIELDS)) for day, row in days.items()]
+    return Live(done, keyed, daily)
 
 
 def raw_counts(
@@ -243,20 +254,22 @@ def raw_counts(
     today: dt.date | None = None,
     live: Live | None = None,
 ) -> list[tuple[Any, ...]]:
-    """(key, department, counts…) rows — or, with ``by_day``, each day's total as (day, 0, 0, counts…) —
-    from the roll-up and the live part together (one row per part; callers sum). ``live``, when given, is
+    """(key, counts…) rows — or, with ``by_day``, each day's total as (day, counts…) — from the roll-up and
+    the live part together (one row per part; callers sum). ``live``, when given, is
     this period's live part already aggregated (``live_part``)."""
     ordinals_ensure(today or timezone.localdate())
-    until = live.until if live is not None else rollup.rolled_until()
-    rolled, live_range = _split(start, end, until)
+    done = live.done if live is not None else rollup.progress()
+    rolled, live_days, since = _split(start, end, done)
     out: list[tuple[Any, ...]] = []
     if rolled:
         out.extend(_rolled(dimension, *rolled, departments, by_day=by_day))
+    if live_days and since is not None:  # the first live day's facts before ``since``, rolled up already
+        out.extend(_rolled(dimension, live_days[0], live_days[0], departments, by_day=by_day))
     if live is not None:
         out.extend(live.daily if by_day else live.keyed)
-    elif live_range:
+    elif live_days:
         by = "day" if by_day else "key"
-        out.extend(rollup.live_rows(dimension, *live_range, departments=departments, by=by))
+        out.extend(rollup.live_rows(dimension, *live_days, departments=departments, by=by, since=since))
     return out
 
 
@@ -279,22 +292,22 @@ def labels(dimension: str, keys: Iterable[int]) -> dict[int, tuple[str, str]]:
     ids = [key for key in keys if key]
     out: dict[int, tuple[str, str]] = {0: ("（未知）", "")}
     if dimension == Dimension.DEPARTMENT:
-        for department in Department.objects.filter(pk__in=ids):
-            out[department.pk] = (department.name, "")
+        for pk, name in Department.objects.filter(pk__in=ids).values_list("pk", "name"):
+            out[pk] = (name, "")
     elif dimension == Dimension.ITEM:
-        for item in ServiceItem.objects.filter(pk__in=ids).select_related("department"):
-            out[item.pk] = (item.name, item.department.name)
+        items = ServiceItem.objects.filter(pk__in=ids).values_list("pk", "name", "department__name")
+        for pk, name, department in items:
+            out[pk] = (name, department)
     elif dimension == Dimension.WINDOW:
         out[0] = ("（未在窗口签到）", "")
-        for window in Window.objects.filter(pk__in=ids).select_related("hall", "department"):
-            out[window.pk] = (f"{window.number}号 {window.name}", window.hall.name)
+        windows = Window.objects.filter(pk__in=ids).values_list("pk", "number", "name", "hall__name")
+        for pk, number, name, hall in windows:
+            out[pk] = (f"{number}号 {name}", hall)
     else:
         out[0] = ("（系统）", "")
-        for user in User.objects.filter(pk__in=ids).select_related("department"):
-            out[user.pk] = (
-                user.full_name or user.username,
-                user.department.name if user.department else "",
-            )
+        users = User.objects.filter(pk__in=ids).values_list("pk", "full_name", "username", "department__name")
+        for pk, full_name, username, department in users:
+            out[pk] = (full_name or username, department or "")
     return out
 
 
@@ -312,21 +325,20 @@ def case_figures(
     live part, when the caller has it already (``live_part`` with the same arguments)."""
     today = today or timezone.localdate()
     scope = _department_ids(departments)
-    rows: dict[int, CaseRow] = {}
+    width = len(COUNT_FIELDS)
+    sums: dict[int, list[int]] = {}  # key → the counts, then 超期在办
     for counted in raw_counts(dimension, start, end, departments=scope, today=today, live=live):
-        key = int(counted[0])
-        rows.setdefault(key, CaseRow(key=key)).add(counted[2:])
+        summed = sums.setdefault(int(counted[0]), [0] * (width + 1))
+        for index in range(width):
+            summed[index] += int(counted[index + 1] or 0)
     for key, count in overdue_open(dimension, departments=scope, today=today).items():
-        rows.setdefault(key, CaseRow(key=key)).overdue_open += count
-    names = labels(dimension, rows)
-    total = CaseRow(key=0, label="合计")
-    for key, row in rows.items():
-        row.label, row.department_label = names.get(key, (str(key), ""))
-        total.add(row.counts()[name] for name in COUNT_FIELDS)
-        total.overdue_open += row.overdue_open
-    ordered = sorted(rows.values(), key=lambda r: (-r.accepted, -r.decided, r.label))
-    until = live.until if live is not None else rollup.rolled_until()
-    return CaseFigures(dimension, start, end, ordered, total, until)
+        sums.setdefault(key, [0] * (width + 1))[width] += count
+    names = labels(dimension, sums)
+    rows = [CaseRow(key, *names.get(key, (str(key), "")), *summed) for key, summed in sums.items()]
+    total = CaseRow(0, "合计", "", *(sum(column) for column in zip(*sums.values(), strict=True)))
+    ordered = sorted(rows, key=lambda r: (-r.accepted, -r.decided, r.label))
+    done = live.done if live is not None else rollup.progress()
+    return CaseFigures(dimension, start, end, ordered, total, done.rolled_until)
 
 
 def daily_trend(
@@ -351,5 +363,5 @@ def daily_trend(
     for row in counted:
         on = row[0] if isinstance(row[0], dt.date) else dt.date.fromisoformat(str(row[0]))
         if on in days:
-            days[on].add(row[3:])
+            days[on].add(row[1:])
     return list(days.items())

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 def supervision_periodic() -> dict[str, Any]:
     from yichuang.supervision.cards import cards_sweep
-    from yichuang.supervision.rollup import rollup
+    from yichuang.supervision.rollup import rollup, rollup_today
     from yichuang.supervision.sampling import sample_draw
 
     today = timezone.localdate()
     _draw, drawn = sample_draw(actor=None, year=today.year, month=today.month)
-    return {"cards": cards_sweep(), "rollup": rollup(today=today)["rows"], "drawn": drawn}
+    rolled = rollup(today=today)["rows"]
+    return {"cards": cards_sweep(), "rollup": rolled, "today": rollup_today()["rows"], "drawn": drawn}

@@ -102,10 +102,12 @@ class FigureMonth(FigureCounts):
 
 
 class RollupState(models.Model):
-    """One row: the days before ``rolled_until`` are in ``FigureDay``."""
+    """One row: the days before ``rolled_until`` are in ``FigureDay``; and, when ``partial_until`` is set (a
+    moment of the day ``rolled_until``), that day's facts before it too, as ``FigureDay`` rows of that day."""
 
     rolled_until = models.DateField(_("已汇总至（不含）"), null=True, blank=True)
     rolled_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
+    partial_until = models.DateTimeField(_("当日已汇总至（不含）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("汇总进度")

@@ -1,5 +1,6 @@
-"""The daily roll-up: ``FigureDay`` rows for the closed days, and the same aggregation over the raw cases for
-the days not rolled up yet (normally just today).
+"""The roll-up: ``FigureDay`` rows for the closed days (nightly) and for today's facts older than a few
+minutes (``rollup_today``, after every sweep); the same aggregation over the raw cases for the rest (normally
+the last minutes).
 
 Both run one SQL statement per dimension built from ``facts``: the three facts' grouped counts joined with
 UNION ALL and summed per (day, key, department). Rolling up inserts that result; the live part selects it.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -31,6 +33,9 @@ from yichuang.supervision.ordinals import ordinals_ensure
 CANDIDATE_DAYS = 40
 # After writing more rows than this, refresh the table's statistics (PostgreSQL).
 ANALYZE_ROWS = 50_000
+# Today's facts younger than this stay live: a step still committing while ``rollup_today`` runs is counted
+# by the next read (and the next run), not lost until the night.
+SETTLE = dt.timedelta(minutes=2)
 
 _DAY = dt.timedelta(days=1)
 
@@ -39,10 +44,10 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _cases(start: dt.date, end: dt.date, departments: Iterable[int] | None) -> QuerySet[Case]:
+def _cases(low: dt.datetime, high: dt.datetime, departments: Iterable[int] | None) -> QuerySet[Case]:
     cases = Case.objects.all()
-    if (end - start).days < CANDIDATE_DAYS:
-        touched = CaseEvent.objects.filter(at__gte=day_start(start), at__lt=day_start(end + _DAY))
+    if high - low <= dt.timedelta(days=CANDIDATE_DAYS):
+        touched = CaseEvent.objects.filter(at__gte=low, at__lt=high)
         if connection.vendor == "postgresql":
             # The ids as one array parameter: PostgreSQL reads them through the primary key, where a
             # subquery made it hash the events against a scan of every case.
@@ -57,10 +62,17 @@ def _cases(start: dt.date, end: dt.date, departments: Iterable[int] | None) -> Q
 
 
 def _union(
-    dimension: str, start: dt.date, end: dt.date, departments: Iterable[int] | None
+    dimension: str,
+    start: dt.date,
+    end: dt.date,
+    departments: Iterable[int] | None,
+    *,
+    since: dt.datetime | None = None,
+    before: dt.datetime | None = None,
 ) -> tuple[str, list[Any]]:
-    cases = _cases(start, end, departments)
-    low, high = day_start(start), day_start(end + _DAY)
+    """The facts of [start, end] — from the moment ``since`` and before ``before`` when given."""
+    low, high = since or day_start(start), before or day_start(end + _DAY)
+    cases = _cases(low, high, departments)
     columns = ", ".join(_quote(name) for name in ("fact_day", "fact_key", "fact_department", *COUNT_FIELDS))
     parts: list[str] = []
     params: list[Any] = []
@@ -85,18 +97,14 @@ def live_rows(
     *,
     departments: Iterable[int] | None = None,
     by: str = "key",
+    since: dt.datetime | None = None,
 ) -> list[tuple[Any, ...]]:
-    """Aggregate the raw cases of [start, end] into rows where a null key (no window, no staff member) is 0:
-    by ``key``, (key, department, counts…); by ``day``, each day's total as (day, 0, 0, counts…); by
-    ``day_key``, (day, key, department, counts…)."""
-    union, params = _union(dimension, start, end, departments)
-    key = f"COALESCE({_quote('fact_key')}, 0), {_quote('fact_department')}"
-    groups = {
-        "key": (key, key),
-        "day": (_quote("fact_day"), f"{_quote('fact_day')}, 0, 0"),
-        "day_key": (f"{_quote('fact_day')}, {key}", f"{_quote('fact_day')}, {key}"),
-    }
-    grouped, selected = groups[by]
+    """Aggregate the raw cases of [start, end] into rows (what, counts…) where ``what`` is, by ``key``, the
+    key (a null key — no window, no staff member — is 0); by ``day``, the day; by ``day_key``, the day and
+    the key. ``since``: only the facts from that moment on."""
+    union, params = _union(dimension, start, end, departments, since=since)
+    key, day = f"COALESCE({_quote('fact_key')}, 0)", _quote("fact_day")
+    grouped = selected = {"key": key, "day": day, "day_key": f"{day}, {key}"}[by]
     sql = f"SELECT {selected}, {_summed()} FROM ({union}) {_quote('u')} GROUP BY {grouped}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -111,8 +119,9 @@ def next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def _roll_months(start: dt.date, end: dt.date) -> int:
-    """Re-sum ``FigureMonth`` for every month [start, end] touches from its ``FigureDay`` rows."""
+def _roll_months(start: dt.date, end: dt.date, through: dt.date) -> int:
+    """Re-sum ``FigureMonth`` for every month [start, end] touches from its ``FigureDay`` rows up to
+    ``through`` (the last whole day rolled up: a partial day is not part of its month)."""
     table = _quote(FigureMonth._meta.db_table)
     names = ", ".join(_quote(name) for name in ("dimension", "month", "key", "department_id", *COUNT_FIELDS))
     dimension, keys = _quote("dimension"), f"{_quote('key')}, {_quote('department_id')}"
@@ -126,37 +135,43 @@ def _roll_months(start: dt.date, end: dt.date) -> int:
             f"WHERE {day} >= %s AND {day} < %s GROUP BY {dimension}, {keys}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [month, month, following])
+            cursor.execute(sql, [month, month, min(following, through + _DAY)])
             written += max(cursor.rowcount, 0)
         month = following
     return written
 
 
-def roll_days(start: dt.date, end: dt.date) -> int:
-    """Replace the roll-up of [start, end] by a fresh aggregation, and re-sum the months it touches; returns
-    the day rows written."""
-    ordinals_ensure(timezone.localdate())
+def _insert(start: dt.date, end: dt.date, *, before: dt.datetime | None = None) -> int:
+    """Aggregate the facts of [start, end] (before the moment ``before``) into new ``FigureDay`` rows."""
     table = _quote(FigureDay._meta.db_table)
     names = ", ".join(_quote(name) for name in ("dimension", "day", "key", "department_id", *COUNT_FIELDS))
     written = 0
+    for dimension in Dimension.values:
+        union, params = _union(dimension, start, end, None, before=before)
+        key = f"COALESCE({_quote('fact_key')}, 0)"
+        groups = f"{_quote('fact_day')}, {key}, {_quote('fact_department')}"
+        sql = (
+            f"INSERT INTO {table} ({names}) SELECT %s, {groups}, {_summed()} "
+            f"FROM ({union}) {_quote('u')} GROUP BY {groups}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [dimension, *params])
+            written += max(cursor.rowcount, 0)
+    return written
+
+
+def roll_days(start: dt.date, end: dt.date, *, through: dt.date | None = None) -> int:
+    """Replace the roll-up of [start, end] by a fresh aggregation, and re-sum the months it touches from their
+    days up to ``through`` (default ``end``); returns the day rows written."""
+    ordinals_ensure(timezone.localdate())
     with transaction.atomic():
         FigureDay.objects.filter(day__gte=start, day__lte=end).delete()
-        for dimension in Dimension.values:
-            union, params = _union(dimension, start, end, None)
-            key = f"COALESCE({_quote('fact_key')}, 0)"
-            groups = f"{_quote('fact_day')}, {key}, {_quote('fact_department')}"
-            sql = (
-                f"INSERT INTO {table} ({names}) SELECT %s, {groups}, {_summed()} "
-                f"FROM ({union}) {_quote('u')} GROUP BY {groups}"
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [dimension, *params])
-                written += max(cursor.rowcount, 0)
-        months = _roll_months(start, end)
+        written = _insert(start, end)
+        months = _roll_months(start, end, through or end)
     if written > ANALYZE_ROWS and connection.vendor == "postgresql":
         # A first roll-up or a rebuild: without fresh statistics the planner sorts the new rows on disk.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"ANALYZE {_quote(FigureDay._meta.db_table)}")
             if months:
                 cursor.execute(f"ANALYZE {_quote(FigureMonth._meta.db_table)}")
     return written
@@ -170,9 +185,30 @@ def _state() -> RollupState:
     return state
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far the roll-up has come: the days before ``rolled_until``, and on that day the facts before
+    ``partial_until`` when set."""
+
+    rolled_until: dt.date | None = None
+    partial_until: dt.datetime | None = None
+
+
+def progress() -> Progress:
+    row = RollupState.objects.filter(pk=1).values_list("rolled_until", "partial_until").first()
+    return Progress(*row) if row else Progress()
+
+
 def rolled_until() -> dt.date | None:
     """The first day not in the roll-up (None: nothing rolled up yet)."""
-    return RollupState.objects.filter(pk=1).values_list("rolled_until", flat=True).first()
+    return progress().rolled_until
+
+
+def _moved(state: RollupState, until: dt.date) -> None:
+    """Set ``rolled_until``; a partial day it leaves behind is no longer read."""
+    if state.rolled_until != until:
+        state.partial_until = None
+    state.rolled_until = until
 
 
 def rollup(*, today: dt.date | None = None, rebuild: bool = False) -> dict[str, Any]:
@@ -187,17 +223,35 @@ def rollup(*, today: dt.date | None = None, rebuild: bool = False) -> dict[str, 
             start = timezone.localdate(first) if first else today
         end = today - _DAY
         written = roll_days(start, end) if start <= end else 0
-        state.rolled_until = max(today, state.rolled_until or today) if not rebuild else today
+        _moved(state, max(today, state.rolled_until or today) if not rebuild else today)
         state.rolled_at = timezone.now()
-        state.save(update_fields=["rolled_until", "rolled_at"])
+        state.save(update_fields=["rolled_until", "partial_until", "rolled_at"])
     return {"from": start, "to": end, "rows": written, "rolled_until": state.rolled_until}
+
+
+def rollup_today(*, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Roll up today's facts older than ``SETTLE`` into today's ``FigureDay`` rows (replacing the previous
+    ones), so that the figures read live only the last minutes. Runs once the days before are rolled up
+    (``rollup``); a no-op when nothing older is left to add. Returns the rows written and the new mark."""
+    mark = (now or timezone.now()) - SETTLE
+    day = timezone.localdate(mark)
+    with transaction.atomic():
+        state = _state()
+        if state.rolled_until != day or (state.partial_until is not None and state.partial_until >= mark):
+            return {"rows": 0, "partial_until": state.partial_until}
+        ordinals_ensure(day)
+        FigureDay.objects.filter(day=day).delete()
+        written = _insert(day, day, before=mark)
+        state.partial_until = mark
+        state.save(update_fields=["partial_until"])
+    return {"rows": written, "partial_until": mark}
 
 
 def reroll_day(day: dt.date) -> None:
     """A fact was dated back into a rolled-up day: aggregate that day again."""
     until = rolled_until()
     if until is not None and day < until:
-        roll_days(day, day)
+        roll_days(day, day, through=until - _DAY)
 
 
 def rollup_from(day: dt.date) -> None:
@@ -206,5 +260,5 @@ def rollup_from(day: dt.date) -> None:
     with transaction.atomic():
         state = _state()
         if state.rolled_until is not None and day < state.rolled_until:
-            state.rolled_until = day
-            state.save(update_fields=["rolled_until"])
+            _moved(state, day)
+            state.save(update_fields=["rolled_until", "partial_until"])

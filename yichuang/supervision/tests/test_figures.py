@@ -310,3 +310,70 @@ def test_whole_months_are_read_from_the_month_roll_up(org: Any, fixed: figures_d
         whole = figures.case_figures(start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30), today=TODAY)
         days = figures.case_figures(start=dt.date(2026, 9, 2), end=dt.date(2026, 9, 30), today=TODAY)
     assert whole.total.accepted == 4 and days.total.accepted == 0
+
+
+def test_today_rolled_up_in_part_reads_the_same(org: Any, fixed: figures_data.FixedSet) -> None:
+    from yichuang.accounts.tests.factories import ApplicantFactory
+
+    applicant = ApplicantFactory()
+    with time_machine.travel(at(12, 9), tick=False):  # today, before the partial roll-up's mark
+        figures_data._accept(org, figures_data._received(org, fixed.item_a, applicant, channel="window"))
+    with time_machine.travel(at(12, 11), tick=False):  # after it
+        immediate = figures_data._received(org, fixed.item_b, applicant, channel="window")
+        figures_data._decide(org, figures_data._accept(org, immediate), "reviewer_wjw")
+    with time_machine.travel(at(12, 12), tick=False):
+        live = {dim: _figures(dim) for dim in Dimension.values}
+        trend = [(d, _counts(r)) for d, r in figures.daily_trend(start=START, end=END, today=TODAY)]
+        assert live[Dimension.DEPARTMENT].total.accepted == 6
+
+    def same_as_live() -> None:
+        with time_machine.travel(at(12, 12), tick=False):
+            for dim in Dimension.values:
+                again = _figures(dim)
+                assert [row.as_dict() for row in again.rows] == [row.as_dict() for row in live[dim].rows], dim
+                shared = figures.live_part(dim, START, END, today=TODAY)
+                assert [row.as_dict() for row in _figures(dim, live=shared).rows] == [
+                    row.as_dict() for row in live[dim].rows
+                ], dim
+            again_trend = figures.daily_trend(start=START, end=END, today=TODAY)
+            assert [(d, _counts(r)) for d, r in again_trend] == trend
+
+    with time_machine.travel(at(12, 1), tick=False):
+        rollup.rollup(today=TODAY)
+        assert rollup.rollup_today()["rows"] == 0  # 00:58 yesterday: the day before is rolled up already
+    report = rollup.rollup_today(now=at(12, 10))
+    assert report["partial_until"] == at(12, 9, 58) and report["rows"] > 0
+    today_rows = FigureDay.objects.filter(dimension=Dimension.DEPARTMENT, day=TODAY)
+    assert sum(row.accepted for row in today_rows) == 1  # the 09:00 case; the 11:00 one is read live
+    same_as_live()
+    assert rollup.rollup_today(now=at(12, 9, 59))["rows"] == 0  # nothing older than the mark to add
+    assert rollup.progress().partial_until == at(12, 9, 58)
+    rollup.rollup_today(now=at(12, 11, 1))  # the 11:00 steps are not 2 minutes old: still live
+    assert sum(row.accepted for row in today_rows.all()) == 1
+    rollup.rollup_today(now=at(12, 11, 30))
+    assert sum(row.accepted for row in today_rows.all()) == 2
+    same_as_live()
+    # The night: the day is rolled up whole, the partial mark goes, and the month is not summed with it.
+    with time_machine.travel(at(13, 1), tick=False):
+        rollup.rollup(today=dt.date(2026, 11, 13))
+    assert rollup.progress() == rollup.Progress(dt.date(2026, 11, 13), None)
+    assert sum(row.accepted for row in today_rows.all()) == 2
+    assert _month_sums(FigureMonth, "month") == _month_sums(FigureDay, "day")
+    same_as_live()
+
+
+def test_the_partial_day_is_not_summed_into_its_month(org: Any, fixed: figures_data.FixedSet) -> None:
+    from yichuang.accounts.tests.factories import ApplicantFactory
+
+    with time_machine.travel(at(12, 9), tick=False):
+        figures_data._accept(
+            org, figures_data._received(org, fixed.item_a, ApplicantFactory(), channel="window")
+        )
+    with time_machine.travel(at(12, 1), tick=False):
+        rollup.rollup(today=TODAY)
+    rollup.rollup_today(now=at(12, 10))
+    november = dt.date(2026, 11, 1)
+    before = FigureMonth.objects.get(dimension=Dimension.DEPARTMENT, month=november, key=org.scjg.pk)
+    rollup.reroll_day(dt.date(2026, 11, 2))  # re-sums November: from its whole days only
+    after = FigureMonth.objects.get(dimension=Dimension.DEPARTMENT, month=november, key=org.scjg.pk)
+    assert (before.accepted, after.accepted) == (3, 3)
