@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "yichuang.core.i18n.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -73,15 +74,19 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's engine, plus the visible fallback of untranslated strings (yichuang.core.i18n.backend).
+        "BACKEND": "yichuang.core.i18n.backend.MarkingDjangoTemplates",
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "libraries": {"languages": "yichuang.core.i18n.tags_languages"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yichuang.accounts.context_processors.staff_navigation",
+                "yichuang.core.context_processors.accessibility",
             ],
         },
     },
@@ -150,7 +155,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Simplified Chinese is the source language of every UI string; Mongolian is added by translation.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文")]
+LANGUAGES = [("zh-hans", "简体中文"), ("mn-mong", "ᠮᠣᠩᠭᠣᠯ")]  # mn-mong: Mongolian in the traditional script
+# The language a visitor chose (switcher, ?lang=) is remembered for a year; a user's own choice is stored on
+# the user (yichuang.core.i18n, docs/i18n.md).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -168,6 +176,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("YICHUANG_SESSION_SECONDS", str(8 * 3600)))
 SESSION_COOKIE_SECURE = env_bool("YICHUANG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "yichuang.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True

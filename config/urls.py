@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config.api import api
 from yichuang.accounts import views as account_views
+from yichuang.core.i18n import views as i18n_views
 
 admin.site.site_header = "一窗 · 系统管理"
 admin.site.site_title = "一窗系统管理"
@@ -12,8 +13,11 @@ urlpatterns = [
     path("", account_views.root, name="root"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Django's set_language (language cookie, back to ``next``), which also stores a logged-in user's choice.
+    path("i18n/setlang/", i18n_views.language_set, name="set_language"),
     path("", include("yichuang.accounts.urls")),
     path("", include("yichuang.core.urls")),
+    path("", include("yichuang.core.urls_a11y")),
     path("", include("yichuang.catalog.urls")),
     path("", include("yichuang.cases.urls")),
     path("", include("yichuang.licences.urls")),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -70,6 +71,8 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("姓名"), max_length=60, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # The interface language the user chose for himself; blank follows the request (cookie, browser).
+    language = models.CharField(_("界面语言"), max_length=10, choices=settings.LANGUAGES, blank=True)
 
     objects = UserManager()
 

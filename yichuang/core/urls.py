@@ -1,6 +1,7 @@
 from django.urls import path
 
 from yichuang.core import views
+from yichuang.core.i18n import views as i18n_views
 
 app_name = "core"
 
@@ -10,4 +11,5 @@ urlpatterns = [
     path("calendar/year/", views.calendar_year_enter, name="calendar_year_enter"),
     path("audit/", views.audit_list, name="audit_list"),
     path("notifications/", views.notification_list, name="notification_list"),
+    path("i18n/missing/", i18n_views.missing_report, name="i18n_missing"),
 ]
