@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yichuang.accounts.models import Department
 from yichuang.accounts.policies import department_scope
@@ -18,12 +19,21 @@ from yichuang.hotline.figures import HotlineFigures, hotline_figures
 from yichuang.ratings.figures import RatingsFigures, ratings_figures
 from yichuang.ratings.figures import Row as RatingsRow
 from yichuang.supervision import charts
-from yichuang.supervision.figures import CaseFigures, CaseRow, case_figures, daily_trend, live_part
+from yichuang.supervision.figures import (
+    CaseFigures,
+    CaseRow,
+    case_figures,
+    daily_trend,
+    live_part,
+    monthly_trend,
+)
 from yichuang.supervision.models import Dimension
 
 TOP = 10
 # The screen's table shows this many rows (by 受理量); the API and the monthly report's Excel have them all.
 TABLE_ROWS = 200
+# A period longer than this many days has its trend by month (a year by day is 365 points nobody reads).
+TREND_DAILY_DAYS = 92
 
 
 def scope_of(user: Any) -> tuple[QuerySet[Department] | None, list[int] | None, str]:
@@ -88,26 +98,34 @@ def dashboard(
     called = {row.key: row for row in hotline.by_department} if dimension == Dimension.DEPARTMENT else {}
     lines = [Line(row, rated.get(row.key), called.get(row.key)) for row in figures.rows[:TABLE_ROWS]]
     board = Dashboard(figures, lines, ratings, hotline)
-    trend = daily_trend(start=start, end=end, departments=ids, today=today, live=live)
+    if (end - start).days + 1 > TREND_DAILY_DAYS:
+        trend = monthly_trend(start=start, end=end, departments=ids, today=today, live=live)
+        trend_title = _("每月受理和办结")
+    else:
+        trend = daily_trend(start=start, end=end, departments=ids, today=today, live=live)
+        trend_title = _("每日受理和办结")
     board.trend_chart = charts.line(
-        [f"{day:%m-%d}" for day, _row in trend],
-        [("受理", [row.accepted for _day, row in trend]), ("办结", [row.decided for _day, row in trend])],
-        title="每日受理和办结",
+        [row.label for _day, row in trend],
+        [
+            (_("受理"), [row.accepted for _day, row in trend]),
+            (_("办结"), [row.decided for _day, row in trend]),
+        ],
+        title=trend_title,
     )
     top = figures.rows[:TOP]
     board.volume_chart = charts.bar(
         [row.label for row in top],
-        [("受理", [row.accepted for row in top]), ("办结", [row.decided for row in top])],
-        title=f"受理量前{TOP}",
+        [(_("受理"), [row.accepted for row in top]), (_("办结"), [row.decided for row in top])],
+        title=_("受理量前%(top)d") % {"top": TOP},
         horizontal=True,
     )
     board.rate_chart = charts.bar(
         [row.label for row in top],
         [
-            ("按时办结率", [charts.percent_value(row.on_time_rate) for row in top]),
-            ("网办率", [charts.percent_value(row.online_rate) for row in top]),
+            (_("按时办结率"), [charts.percent_value(row.on_time_rate) for row in top]),
+            (_("网办率"), [charts.percent_value(row.online_rate) for row in top]),
         ],
-        title="按时办结率和网办率",
+        title=_("按时办结率和网办率"),
         percent=True,
         horizontal=True,
     )

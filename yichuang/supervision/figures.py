@@ -18,10 +18,13 @@ Days before ``RollupState.rolled_until`` come from ``FigureDay``; later ones are
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
@@ -166,9 +169,8 @@ def _whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | Non
     return first, rollup.month_start(after - _DAY)
 
 
-def _summed(rows: QuerySet[Any], *, by_day: bool) -> list[tuple[Any, ...]]:
-    """Roll-up rows summed in the database per key — or per day: (key or day, counts…)."""
-    group = "day" if by_day else "key"
+def _summed(rows: QuerySet[Any], group: str) -> list[tuple[Any, ...]]:
+    """Roll-up rows summed in the database per ``group`` (key, day or month): (group value, counts…)."""
     sums = {f"sum_{name}": Sum(name) for name in COUNT_FIELDS}
     sql, params = rows.order_by().values(group).annotate(**sums).query.sql_with_params()
     with connection.cursor() as cursor:  # plain tuples: thousands of rows, no per-value converters
@@ -177,11 +179,12 @@ def _summed(rows: QuerySet[Any], *, by_day: bool) -> list[tuple[Any, ...]]:
 
 
 def _rolled(
-    dimension: str, start: dt.date, end: dt.date, departments: list[int] | None, *, by_day: bool
+    dimension: str, start: dt.date, end: dt.date, departments: list[int] | None, *, by: str
 ) -> list[tuple[Any, ...]]:
-    """The roll-up's rows of [start, end]: by key, whole months from ``FigureMonth`` and the days around
-    them from ``FigureDay``; by day, all from ``FigureDay``."""
-    months = None if by_day else _whole_months(start, end)
+    """The roll-up's rows of [start, end] summed ``by`` key, day or month: by key or month, whole months
+    come from ``FigureMonth`` and the days around them from ``FigureDay`` (their rows carry the day, which
+    the caller puts in its month); by day, all from ``FigureDay``."""
+    months = None if by == "day" else _whole_months(start, end)
     day_ranges = [(start, end)]
     out: list[tuple[Any, ...]] = []
     if months:
@@ -190,15 +193,33 @@ def _rolled(
         month_rows = FigureMonth.objects.filter(dimension=dimension, month__gte=first, month__lte=last)
         if departments is not None:
             month_rows = month_rows.filter(department_id__in=departments)
-        out.extend(_summed(month_rows, by_day=False))
+        out.extend(_summed(month_rows, "key" if by == "key" else "month"))
     for low, high in day_ranges:
         if low > high:
             continue
         rows = FigureDay.objects.filter(dimension=dimension, day__gte=low, day__lte=high)
         if departments is not None:
             rows = rows.filter(department_id__in=departments)
-        out.extend(_summed(rows, by_day=by_day))
+        out.extend(_summed(rows, "key" if by == "key" else "day"))
     return out
+
+
+def _rolled_cached(
+    dimension: str, days: tuple[dt.date, dt.date], departments: list[int] | None, by: str, version: str
+) -> list[tuple[Any, ...]]:
+    """``_rolled`` of the closed days ``days``, cached under the roll-up's ``version``: those rows change
+    only when the roll-up writes past days again (nightly, or a fact dated back), which gives a new version;
+    so a period's sums are aggregated once a day (per process, or shared through Redis when configured)."""
+    seconds = settings.YICHUANG_SUPERVISION_CACHE_SECONDS
+    if not version or seconds <= 0:
+        return _rolled(dimension, *days, departments, by=by)
+    scope = "all" if departments is None else hashlib.sha1(repr(sorted(departments)).encode()).hexdigest()
+    key = f"supervision:rolled:{version}:{dimension}:{by}:{days[0]}:{days[1]}:{scope}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _rolled(dimension, *days, departments, by=by)
+        cache.set(key, rows, seconds)
+    return list(rows)
 
 
 @dataclass(frozen=True)
@@ -250,26 +271,29 @@ def raw_counts(
     end: dt.date,
     *,
     departments: list[int] | None = None,
-    by_day: bool = False,
+    by: str = "key",
     today: dt.date | None = None,
     live: Live | None = None,
 ) -> list[tuple[Any, ...]]:
-    """(key, counts…) rows — or, with ``by_day``, each day's total as (day, counts…) — from the roll-up and
-    the live part together (one row per part; callers sum). ``live``, when given, is
-    this period's live part already aggregated (``live_part``)."""
+    """(key, counts…) rows — or, ``by`` "day" or "month", totals as (day or month, counts…), a month's rows
+    carrying either its first day or one of its days — from the roll-up and the live part together (one row
+    per part; callers sum). ``live``, when given, is this period's live part already aggregated
+    (``live_part``)."""
     ordinals_ensure(today or timezone.localdate())
     done = live.done if live is not None else rollup.progress()
     rolled, live_days, since = _split(start, end, done)
     out: list[tuple[Any, ...]] = []
     if rolled:
-        out.extend(_rolled(dimension, *rolled, departments, by_day=by_day))
+        out.extend(_rolled_cached(dimension, rolled, departments, by, done.version))
     if live_days and since is not None:  # the first live day's facts before ``since``, rolled up already
-        out.extend(_rolled(dimension, live_days[0], live_days[0], departments, by_day=by_day))
+        out.extend(
+            _rolled(dimension, live_days[0], live_days[0], departments, by="day" if by == "month" else by)
+        )
     if live is not None:
-        out.extend(live.daily if by_day else live.keyed)
+        out.extend(live.keyed if by == "key" else live.daily)
     elif live_days:
-        by = "day" if by_day else "key"
-        out.extend(rollup.live_rows(dimension, *live_days, departments=departments, by=by, since=since))
+        live_by = "key" if by == "key" else "day"
+        out.extend(rollup.live_rows(dimension, *live_days, departments=departments, by=live_by, since=since))
     return out
 
 
@@ -341,6 +365,10 @@ def case_figures(
     return CaseFigures(dimension, start, end, ordered, total, done.rolled_until)
 
 
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
 def daily_trend(
     *,
     start: dt.date,
@@ -358,10 +386,36 @@ def daily_trend(
         days[day] = CaseRow(key=0, label=f"{day:%m-%d}")
         day += _DAY
     counted = raw_counts(
-        Dimension.DEPARTMENT, start, end, departments=scope, by_day=True, today=today, live=live
+        Dimension.DEPARTMENT, start, end, departments=scope, by="day", today=today, live=live
     )
     for row in counted:
-        on = row[0] if isinstance(row[0], dt.date) else dt.date.fromisoformat(str(row[0]))
+        on = _as_date(row[0])
         if on in days:
             days[on].add(row[1:])
     return list(days.items())
+
+
+def monthly_trend(
+    *,
+    start: dt.date,
+    end: dt.date,
+    departments: QuerySet[Department] | Iterable[int] | None = None,
+    today: dt.date | None = None,
+    live: Live | None = None,
+) -> list[tuple[dt.date, CaseRow]]:
+    """Every month the period touches (by its first day; the first and last months only over their days in
+    the period) with its total over ``departments``: a long period's trend, read from the month roll-up."""
+    scope = _department_ids(departments)
+    months: dict[dt.date, CaseRow] = {}
+    month = rollup.month_start(start)
+    while month <= end:
+        months[month] = CaseRow(key=0, label=f"{month:%Y-%m}")
+        month = rollup.next_month(month)
+    counted = raw_counts(
+        Dimension.DEPARTMENT, start, end, departments=scope, by="month", today=today, live=live
+    )
+    for row in counted:
+        month = rollup.month_start(_as_date(row[0]))
+        if month in months:
+            months[month].add(row[1:])
+    return list(months.items())

@@ -108,6 +108,8 @@ class RollupState(models.Model):
     rolled_until = models.DateField(_("已汇总至（不含）"), null=True, blank=True)
     rolled_at = models.DateTimeField(_("汇总时间"), null=True, blank=True)
     partial_until = models.DateTimeField(_("当日已汇总至（不含）"), null=True, blank=True)
+    # A new token whenever the rows of days before ``rolled_until`` are written: the key of their cached sums.
+    version = models.CharField(_("汇总版本"), max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("汇总进度")

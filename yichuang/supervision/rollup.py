@@ -15,6 +15,7 @@ acceptance (§32) dated back to the receipt, re-rolls its day (``hooks``).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -168,6 +169,7 @@ def roll_days(start: dt.date, end: dt.date, *, through: dt.date | None = None) -
         FigureDay.objects.filter(day__gte=start, day__lte=end).delete()
         written = _insert(start, end)
         months = _roll_months(start, end, through or end)
+        _new_version()
     if written > ANALYZE_ROWS and connection.vendor == "postgresql":
         # A first roll-up or a rebuild: without fresh statistics the planner sorts the new rows on disk.
         with connection.cursor() as cursor:
@@ -175,6 +177,11 @@ def roll_days(start: dt.date, end: dt.date, *, through: dt.date | None = None) -
             if months:
                 cursor.execute(f"ANALYZE {_quote(FigureMonth._meta.db_table)}")
     return written
+
+
+def _new_version() -> None:
+    """The rolled-up days changed: sums cached from them (``figures``) are no longer read."""
+    RollupState.objects.filter(pk=1).update(version=uuid.uuid4().hex)
 
 
 def _state() -> RollupState:
@@ -192,10 +199,11 @@ class Progress:
 
     rolled_until: dt.date | None = None
     partial_until: dt.datetime | None = None
+    version: str = ""
 
 
 def progress() -> Progress:
-    row = RollupState.objects.filter(pk=1).values_list("rolled_until", "partial_until").first()
+    row = RollupState.objects.filter(pk=1).values_list("rolled_until", "partial_until", "version").first()
     return Progress(*row) if row else Progress()
 
 
@@ -261,4 +269,5 @@ def rollup_from(day: dt.date) -> None:
         state = _state()
         if state.rolled_until is not None and day < state.rolled_until:
             _moved(state, day)
-            state.save(update_fields=["rolled_until", "partial_until"])
+            state.version = uuid.uuid4().hex
+            state.save(update_fields=["rolled_until", "partial_until", "version"])

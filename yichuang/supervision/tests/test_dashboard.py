@@ -127,6 +127,10 @@ def test_api_figures_match_the_hand_computed_ones(org: Any, fixed: Any, client_f
         body = (
             client_for("inspector").get(f"/api/v1/supervision/figures?{PERIOD}&dimension=department").json()
         )
+    from yichuang.supervision.api_figures import FiguresOut
+
+    # The answer is written as plain JSON: it must still be exactly what the schema documents.
+    assert FiguresOut.model_validate(body).model_dump(mode="json") == body
     rows = {row["label"]: row for row in body["rows"]}
     scjg = rows[org.scjg.name]
     assert (scjg["accepted"], scjg["decided"], scjg["decided_late"], scjg["working_days"]) == (3, 2, 1, 8)
@@ -159,3 +163,20 @@ def test_a_long_table_is_capped_on_the_screen(
     html = _get(client_for("inspector"), f"/supervision/?{PERIOD}").content.decode()
     assert "共 2 项，按受理量显示前 1 项" in html
     assert f'data-label="{org.scjg.name}"' in html and f'data-label="{org.wjw.name}"' not in html
+
+
+def test_a_long_period_has_its_trend_by_month(org: Any, fixed: Any) -> None:
+    import datetime as dt
+
+    from yichuang.supervision.dashboard import dashboard
+
+    inspector = org.user("inspector")
+    with time_machine.travel(at(12), tick=False):
+        short = dashboard(user=inspector, start=dt.date(2026, 11, 2), end=dt.date(2026, 11, 12))
+        year = dashboard(user=inspector, start=dt.date(2026, 1, 1), end=dt.date(2026, 11, 12))
+    assert short.trend_chart["title"]["text"] == "每日受理和办结"
+    assert short.trend_chart["xAxis"]["data"][0] == "11-02" and len(short.trend_chart["xAxis"]["data"]) == 11
+    assert year.trend_chart["title"]["text"] == "每月受理和办结"
+    assert year.trend_chart["xAxis"]["data"] == [f"2026-{month:02d}" for month in range(1, 12)]
+    accepted = year.trend_chart["series"][0]["data"]
+    assert accepted[:10] == [0] * 10 and accepted[10] == 4

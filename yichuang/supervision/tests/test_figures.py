@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from yichuang.supervision import figures, rollup
 from yichuang.supervision.models import COUNT_FIELDS, Dimension, FigureDay, FigureMonth
@@ -307,6 +310,7 @@ def test_whole_months_are_read_from_the_month_roll_up(org: Any, fixed: figures_d
         # September is read from its month row: without its day rows the whole month still counts, its
         # last days alone no longer do.
         FigureDay.objects.filter(day__month=9).delete()
+        cache.clear()  # rows changed behind the roll-up's back: its cached sums would not know
         whole = figures.case_figures(start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30), today=TODAY)
         days = figures.case_figures(start=dt.date(2026, 9, 2), end=dt.date(2026, 9, 30), today=TODAY)
     assert whole.total.accepted == 4 and days.total.accepted == 0
@@ -356,7 +360,8 @@ def test_today_rolled_up_in_part_reads_the_same(org: Any, fixed: figures_data.Fi
     # The night: the day is rolled up whole, the partial mark goes, and the month is not summed with it.
     with time_machine.travel(at(13, 1), tick=False):
         rollup.rollup(today=dt.date(2026, 11, 13))
-    assert rollup.progress() == rollup.Progress(dt.date(2026, 11, 13), None)
+    done = rollup.progress()
+    assert (done.rolled_until, done.partial_until) == (dt.date(2026, 11, 13), None)
     assert sum(row.accepted for row in today_rows.all()) == 2
     assert _month_sums(FigureMonth, "month") == _month_sums(FigureDay, "day")
     same_as_live()
@@ -377,3 +382,70 @@ def test_the_partial_day_is_not_summed_into_its_month(org: Any, fixed: figures_d
     rollup.reroll_day(dt.date(2026, 11, 2))  # re-sums November: from its whole days only
     after = FigureMonth.objects.get(dimension=Dimension.DEPARTMENT, month=november, key=org.scjg.pk)
     assert (before.accepted, after.accepted) == (3, 3)
+
+
+def _by_month(trend: list[tuple[dt.date, figures.CaseRow]]) -> dict[dt.date, dict[str, int]]:
+    out: dict[dt.date, figures.CaseRow] = {}
+    for day, row in trend:
+        out.setdefault(day.replace(day=1), figures.CaseRow(key=0)).add(
+            getattr(row, name) for name in COUNT_FIELDS
+        )
+    return {month: _counts(row) for month, row in out.items()}
+
+
+def test_monthly_trend_is_the_daily_trend_by_month(org: Any, fixed: figures_data.FixedSet) -> None:
+    _shift_back(35)  # the set spans September and October
+    periods = [(dt.date(2026, 8, 20), TODAY), (dt.date(2026, 9, 29), dt.date(2026, 10, 31))]
+
+    def both(start: dt.date, end: dt.date) -> tuple[Any, Any]:
+        monthly = figures.monthly_trend(start=start, end=end, today=TODAY)
+        daily = figures.daily_trend(start=start, end=end, today=TODAY)
+        return {month: _counts(row) for month, row in monthly}, _by_month(daily)
+
+    with time_machine.travel(at(12), tick=False):
+        live = {period: both(*period) for period in periods}
+    months, days = live[periods[0]]
+    assert list(months) == [dt.date(2026, m, 1) for m in (8, 9, 10, 11)]  # every month, empty ones too
+    assert months == days
+    assert months[dt.date(2026, 9, 1)]["accepted"] == 4
+    assert live[periods[1]][0] == live[periods[1]][1]
+    assert live[periods[1]][0][dt.date(2026, 9, 1)]["accepted"] == 1  # c5 on 29 Sep; c1–c3 on 28 Sep before
+    with time_machine.travel(at(12, 1), tick=False):
+        rollup.rollup(today=TODAY)
+    with time_machine.travel(at(12), tick=False):
+        assert {period: both(*period) for period in periods} == live
+        # Whole months come from the month roll-up: September still counts without its day rows.
+        FigureDay.objects.filter(day__month=9).delete()
+        cache.clear()
+        monthly = dict(figures.monthly_trend(start=periods[0][0], end=TODAY, today=TODAY))
+    assert monthly[dt.date(2026, 9, 1)].accepted == 4
+
+
+def test_closed_days_are_summed_once_per_roll_up_version(org: Any, fixed: figures_data.FixedSet) -> None:
+    with time_machine.travel(at(13, 1), tick=False):
+        rollup.rollup(today=dt.date(2026, 11, 13))
+    version = rollup.progress().version
+    assert version
+
+    def scjg() -> int:
+        with time_machine.travel(at(13, 12), tick=False):
+            rows = figures.case_figures(start=START, end=END, today=dt.date(2026, 11, 13)).rows
+        return next(row.accepted for row in rows if row.key == org.scjg.pk)
+
+    assert scjg() == 3
+    with CaptureQueriesContext(connection) as queries:
+        assert scjg() == 3
+    rolled_tables = (FigureDay._meta.db_table, FigureMonth._meta.db_table)
+    assert not [q for q in queries.captured_queries if any(t in q["sql"] for t in rolled_tables)]
+    # A row changed behind the roll-up's back is not seen while the version holds …
+    FigureDay.objects.filter(
+        dimension=Dimension.DEPARTMENT, key=org.scjg.pk, day=dt.date(2026, 11, 2)
+    ).update(accepted=103)
+    assert scjg() == 3
+    # … and is, once the roll-up writes any past day again (here a fact dated back into 3 November).
+    rollup.reroll_day(dt.date(2026, 11, 3))
+    assert rollup.progress().version != version
+    assert scjg() == 103 + 1  # the edited 2 November, and c5 accepted on 3 November
+    # The calendar changed: the days from then on are read live again, under a new version.
+    rollup.rollup_from(dt.date(2026, 11, 2))
+    assert scjg() == 3
