@@ -387,9 +387,11 @@ def hotline_figures(
     departments: QuerySet[Department] | None = None,
     scope: str = "",
     now: dt.datetime | None = None,
+    by_period: bool = True,
 ) -> HotlineFigures:
     """The figures of the tickets received on the days ``start`` to ``end`` (local dates, both included);
-    with ``departments`` (a department's staff) only the tickets they lead and their returns."""
+    with ``departments`` (a department's staff) only the tickets they lead and their returns; by day or
+    month of receipt too unless ``by_period`` is false."""
     period_check(start, end)
     now = now or timezone.now()
     tickets = period_tickets(start, end)
@@ -426,6 +428,24 @@ def hotline_figures(
 
     # By day or month of receipt.
     granularity = "day" if (end - start).days < DAY_PERIODS_UP_TO else "month"
+    received: dict[dt.date, Row] = {}
+    if by_period:
+        received = _by_period(tickets, returned, granularity, aggregates)
+    return HotlineFigures(
+        start=start,
+        end=end,
+        now=now,
+        total=total,
+        by_department=by_department,
+        by_period=[received[day] for day in sorted(received)],
+        granularity=granularity,
+        scope=scope if departments is not None else "",
+    )
+
+
+def _by_period(
+    tickets: QuerySet[HotlineTicket], returned: QuerySet[Assignment], granularity: str, aggregates: Any
+) -> dict[dt.date, Row]:
     expression = _period_expression(granularity)
     by_period: dict[dt.date, Row] = {}
     for values in tickets.annotate(period=expression).values("period").annotate(**aggregates):
@@ -441,13 +461,4 @@ def hotline_figures(
         if day not in by_period:
             by_period[day] = Row(key=day, label=_period_label(day, granularity))
         by_period[day].returns = values["count"]
-    return HotlineFigures(
-        start=start,
-        end=end,
-        now=now,
-        total=total,
-        by_department=by_department,
-        by_period=[by_period[day] for day in sorted(by_period)],
-        granularity=granularity,
-        scope=scope if departments is not None else "",
-    )
+    return by_period

@@ -38,6 +38,7 @@ raises 整改率.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -302,56 +303,64 @@ def _by_staff(ratings: QuerySet[Evaluation]) -> list[Row]:
     return rows
 
 
+# The breakdowns ``ratings_figures`` can compute; a caller that shows a few asks for those only.
+PARTS = frozenset({"department", "window", "staff", "item", "channel", "month"})
+
+
 def ratings_figures(
     *,
     start: dt.date,
     end: dt.date,
     departments: QuerySet[Department] | None = None,
     scope: str = "",
+    parts: Collection[str] = PARTS,
 ) -> RatingsFigures:
     """The figures of the valid ratings given on the days ``start`` to ``end`` (local dates, both included);
-    with ``departments`` (a chief representative's scope) only the ratings of those departments."""
+    with ``departments`` (a chief representative's scope) only the ratings of those departments. The total
+    always; of the breakdowns only ``parts`` (see ``PARTS``), the others left empty."""
     period_check(start, end)
     ratings = valid_ratings(start, end)
     if departments is not None:
         ratings = ratings.filter(department__in=departments)
     total = _fill(Row(key=None, label="合计"), ratings.aggregate(**_aggregates()))
+    figures = RatingsFigures(
+        start=start, end=end, total=total, scope=scope if departments is not None else ""
+    )
+    if "item" in parts:
+        figures.by_item = _by_item(ratings)
+    if "channel" in parts:
+        figures.by_channel = _by_channel(ratings)
+    if "month" in parts:
+        figures.by_month = [
+            _fill(Row(key=values["month"], label=f"{values['month']:%Y年%m月}"), values)
+            for values in _grouped(ratings.annotate(month=_month_expression()), "month")
+        ]
+    if "department" in parts:
+        figures.by_department = _by_department(ratings)
+    if "window" in parts:
+        figures.by_window = _by_window(ratings)
+    if "staff" in parts:
+        figures.by_staff = _by_staff(ratings)
+    return figures
 
+
+def _by_item(ratings: QuerySet[Evaluation]) -> list[Row]:
     items = [
-        _fill(
-            Row(
-                key=values["item_id"],
-                label=values["item__name"],
-            ),
-            values,
-        )
+        _fill(Row(key=values["item_id"], label=values["item__name"]), values)
         for values in _grouped(ratings.filter(item__isnull=False), "item_id", "item__name")
     ]
     items.sort(key=lambda row: (-row.count, row.label))
+    return items
 
+
+def _by_channel(ratings: QuerySet[Evaluation]) -> list[Row]:
     channel_labels = dict(Channel.choices)
     by_channel = {values["channel"]: values for values in _grouped(ratings, "channel")}
-    channels = [
+    return [
         _fill(Row(key=channel, label=str(channel_labels[channel])), by_channel[channel])
         for channel in Channel.values
         if channel in by_channel
     ]
-    months = [
-        _fill(Row(key=values["month"], label=f"{values['month']:%Y年%m月}"), values)
-        for values in _grouped(ratings.annotate(month=_month_expression()), "month")
-    ]
-    return RatingsFigures(
-        start=start,
-        end=end,
-        total=total,
-        by_department=_by_department(ratings),
-        by_window=_by_window(ratings),
-        by_staff=_by_staff(ratings),
-        by_item=items,
-        by_channel=channels,
-        by_month=months,
-        scope=scope if departments is not None else "",
-    )
 
 
 # ——— the monthly ranking ———

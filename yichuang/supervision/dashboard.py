@@ -92,8 +92,11 @@ def dashboard(
     departments, ids, scope = scope_of(user)
     live = live_part(dimension, start, end, departments=ids, today=today)
     figures = case_figures(start=start, end=end, dimension=dimension, departments=ids, today=today, live=live)
-    ratings = ratings_figures(start=start, end=end, departments=departments, scope=scope)
-    hotline = hotline_figures(start=start, end=end, departments=departments, scope=scope)
+    # The ratings' total and the rows of this dimension only; the 12345 figures without their trend.
+    ratings = ratings_figures(
+        start=start, end=end, departments=departments, scope=scope, parts={str(dimension)}
+    )
+    hotline = hotline_figures(start=start, end=end, departments=departments, scope=scope, by_period=False)
     rated = ratings_by_key(dimension, ratings)
     called = {row.key: row for row in hotline.by_department} if dimension == Dimension.DEPARTMENT else {}
     lines = [Line(row, rated.get(row.key), called.get(row.key)) for row in figures.rows[:TABLE_ROWS]]

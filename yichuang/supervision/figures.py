@@ -308,7 +308,8 @@ def overdue_open(
     cases = Case.objects.filter(status__in=TIMED_STATUSES, due_date__lt=today)
     if departments is not None:
         cases = cases.filter(department_id__in=departments)
-    return {row[holder] or 0: row["n"] for row in cases.order_by().values(holder).annotate(n=Count("pk"))}
+    # COUNT(*), not of a column: the index on (status, due_date) including the holders answers it alone.
+    return {row[holder] or 0: row["n"] for row in cases.order_by().values(holder).annotate(n=Count("*"))}
 
 
 def labels(dimension: str, keys: Iterable[int]) -> dict[int, tuple[str, str]]:

@@ -131,10 +131,14 @@ def department_ranking(
         row.key: row for row in case_figures(start=start, end=end, departments=departments, today=today).rows
     }
     ratings = {
-        row.key: row for row in ratings_figures(start=start, end=end, departments=queryset).by_department
+        row.key: row
+        for row in ratings_figures(
+            start=start, end=end, departments=queryset, parts={"department"}
+        ).by_department
     }
     hotline = {
-        row.key: row for row in hotline_figures(start=start, end=end, departments=queryset).by_department
+        row.key: row
+        for row in hotline_figures(start=start, end=end, departments=queryset, by_period=False).by_department
     }
     cards = card_counts(start=start, end=end, departments=departments, today=today)
     keys = {k for k in (*cases, *ratings, *hotline, *cards) if k}

@@ -124,8 +124,8 @@ def screen_payload(
     )
     cases_today = trend[today]
     hall_counts = hall_now(hall, today)
-    hotline = hotline_figures(start=today, end=today, departments=departments, now=now).total
-    ratings = ratings_figures(start=month_start, end=today, departments=departments).total
+    hotline = hotline_figures(start=today, end=today, departments=departments, now=now, by_period=False).total
+    ratings = ratings_figures(start=month_start, end=today, departments=departments, parts=()).total
     cards = open_cards(departments)
 
     # The month's trend: every day of the month on the axis, the days to come left empty.

@@ -436,3 +436,9 @@ def test_categories_do_not_matter_to_the_figures(org: Any) -> None:
     category = HotlineCategory.objects.create(level=1, name="城乡建设", path="城乡建设")
     _intake(org, at(2, 9), category=category)
     assert _figures().total.received == 1
+
+
+def test_without_the_breakdown_by_period(org: Any, data: DataSet) -> None:
+    whole, short = _figures().as_dict(), _figures(by_period=False).as_dict()
+    assert whole["by_period"] != [] and short["by_period"] == []
+    assert {**short, "by_period": whole["by_period"]} == whole

@@ -604,3 +604,12 @@ def test_api_returns_the_same_numbers_as_the_screen(org: Any, data: DataSet, cli
     bad = admin.get("/api/v1/ratings/figures", {"start": "2026-11-30", "end": "2026-11-01"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "period_invalid"
     assert admin.get("/api/v1/ratings/figures", {"month": "2026-13"}).status_code == 422
+
+
+def test_only_the_breakdowns_asked_for(org: Any, data: DataSet) -> None:
+    whole = ratings_figures(start=NOVEMBER[0], end=NOVEMBER[1]).as_dict()
+    staff = ratings_figures(start=NOVEMBER[0], end=NOVEMBER[1], parts={"staff"}).as_dict()
+    assert staff["total"] == whole["total"] and staff["by_staff"] == whole["by_staff"] != []
+    for part in ("by_department", "by_window", "by_item", "by_channel", "by_month"):
+        assert whole[part] != [] and staff[part] == [], part
+    assert ratings_figures(start=NOVEMBER[0], end=NOVEMBER[1], parts=()).as_dict()["total"] == whole["total"]
