@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from yichuang.accounts.models import Department, User
@@ -204,20 +205,31 @@ def _rolled(
     return out
 
 
+def _merged(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows (what, counts…) summed per ``what`` into plain ints."""
+    sums: dict[Any, list[int]] = {}
+    for row in rows:
+        counts = [int(value or 0) for value in row[1:]]
+        summed = sums.get(row[0])
+        sums[row[0]] = counts if summed is None else [a + b for a, b in zip(summed, counts, strict=True)]
+    return [(what, *counts) for what, counts in sums.items()]
+
+
 def _rolled_cached(
     dimension: str, days: tuple[dt.date, dt.date], departments: list[int] | None, by: str, version: str
 ) -> list[tuple[Any, ...]]:
-    """``_rolled`` of the closed days ``days``, cached under the roll-up's ``version``: those rows change
-    only when the roll-up writes past days again (nightly, or a fact dated back), which gives a new version;
-    so a period's sums are aggregated once a day (per process, or shared through Redis when configured)."""
+    """``_rolled`` of ``days``, one row per key (day, month), cached under ``version``: the roll-up's version
+    for closed days, which changes only when the roll-up writes past days again (nightly, or a fact dated
+    back); with today's partial mark for today's rows, rewritten with the mark every few minutes. So a
+    period's sums are aggregated once (per process, or shared through Redis when configured)."""
     seconds = settings.YICHUANG_SUPERVISION_CACHE_SECONDS
     if not version or seconds <= 0:
-        return _rolled(dimension, *days, departments, by=by)
+        return _merged(_rolled(dimension, *days, departments, by=by))
     scope = "all" if departments is None else hashlib.sha1(repr(sorted(departments)).encode()).hexdigest()
     key = f"supervision:rolled:{version}:{dimension}:{by}:{days[0]}:{days[1]}:{scope}"
     rows = cache.get(key)
     if rows is None:
-        rows = _rolled(dimension, *days, departments, by=by)
+        rows = _merged(_rolled(dimension, *days, departments, by=by))
         cache.set(key, rows, seconds)
     return list(rows)
 
@@ -286,9 +298,9 @@ def raw_counts(
     if rolled:
         out.extend(_rolled_cached(dimension, rolled, departments, by, done.version))
     if live_days and since is not None:  # the first live day's facts before ``since``, rolled up already
-        out.extend(
-            _rolled(dimension, live_days[0], live_days[0], departments, by="day" if by == "month" else by)
-        )
+        partial = f"{done.version}:{since.isoformat()}" if done.version else ""
+        first = (live_days[0], live_days[0])
+        out.extend(_rolled_cached(dimension, first, departments, "day" if by == "month" else by, partial))
     if live is not None:
         out.extend(live.keyed if by == "key" else live.daily)
     elif live_days:
@@ -312,25 +324,33 @@ def overdue_open(
     return {row[holder] or 0: row["n"] for row in cases.order_by().values(holder).annotate(n=Count("*"))}
 
 
+def _of(objects: QuerySet[Any], ids: list[int]) -> QuerySet[Any]:
+    """``objects`` with these primary keys: on PostgreSQL as one array parameter, since a year of items is
+    thousands of keys, which as an ``IN`` list cost more to send and plan than to read."""
+    if connection.vendor == "postgresql" and len(ids) > 100:
+        return objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+    return objects.filter(pk__in=ids)
+
+
 def labels(dimension: str, keys: Iterable[int]) -> dict[int, tuple[str, str]]:
     """key → (label, department label)."""
     ids = [key for key in keys if key]
     out: dict[int, tuple[str, str]] = {0: ("（未知）", "")}
     if dimension == Dimension.DEPARTMENT:
-        for pk, name in Department.objects.filter(pk__in=ids).values_list("pk", "name"):
+        for pk, name in _of(Department.objects.all(), ids).values_list("pk", "name"):
             out[pk] = (name, "")
     elif dimension == Dimension.ITEM:
-        items = ServiceItem.objects.filter(pk__in=ids).values_list("pk", "name", "department__name")
+        items = _of(ServiceItem.objects.all(), ids).values_list("pk", "name", "department__name")
         for pk, name, department in items:
             out[pk] = (name, department)
     elif dimension == Dimension.WINDOW:
         out[0] = ("（未在窗口签到）", "")
-        windows = Window.objects.filter(pk__in=ids).values_list("pk", "number", "name", "hall__name")
+        windows = _of(Window.objects.all(), ids).values_list("pk", "number", "name", "hall__name")
         for pk, number, name, hall in windows:
             out[pk] = (f"{number}号 {name}", hall)
     else:
         out[0] = ("（系统）", "")
-        users = User.objects.filter(pk__in=ids).values_list("pk", "full_name", "username", "department__name")
+        users = _of(User.objects.all(), ids).values_list("pk", "full_name", "username", "department__name")
         for pk, full_name, username, department in users:
             out[pk] = (full_name or username, department or "")
     return out
@@ -353,9 +373,9 @@ def case_figures(
     width = len(COUNT_FIELDS)
     sums: dict[int, list[int]] = {}  # key → the counts, then 超期在办
     for counted in raw_counts(dimension, start, end, departments=scope, today=today, live=live):
-        summed = sums.setdefault(int(counted[0]), [0] * (width + 1))
-        for index in range(width):
-            summed[index] += int(counted[index + 1] or 0)
+        key, counts = int(counted[0]), (*counted[1:], 0)  # ints: merged from the roll-up, or ``live_rows``
+        summed = sums.get(key)
+        sums[key] = list(counts) if summed is None else [a + b for a, b in zip(summed, counts, strict=True)]
     for key, count in overdue_open(dimension, departments=scope, today=today).items():
         sums.setdefault(key, [0] * (width + 1))[width] += count
     names = labels(dimension, sums)

@@ -107,9 +107,11 @@ def live_rows(
     key, day = f"COALESCE({_quote('fact_key')}, 0)", _quote("fact_day")
     grouped = selected = {"key": key, "day": day, "day_key": f"{day}, {key}"}[by]
     sql = f"SELECT {selected}, {_summed()} FROM ({union}) {_quote('u')} GROUP BY {grouped}"
+    width = 2 if by == "day_key" else 1
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(cursor.fetchall())
+        # The sums of counts come as decimals from PostgreSQL: plain ints here, once.
+        return [(*row[:width], *(int(value or 0) for value in row[width:])) for row in cursor.fetchall()]
 
 
 def month_start(day: dt.date) -> dt.date:

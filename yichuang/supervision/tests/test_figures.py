@@ -449,3 +449,13 @@ def test_closed_days_are_summed_once_per_roll_up_version(org: Any, fixed: figure
     # The calendar changed: the days from then on are read live again, under a new version.
     rollup.rollup_from(dt.date(2026, 11, 2))
     assert scjg() == 3
+
+
+def test_labels_of_many_keys(org: Any) -> None:
+    # Past 100 keys PostgreSQL reads them as one array parameter; the answer is the same.
+    ids = [org.scjg.pk, org.wjw.pk, *range(10**6, 10**6 + 150)]
+    names = figures.labels(Dimension.DEPARTMENT, ids)
+    assert names[org.scjg.pk] == (org.scjg.name, "") and names[org.wjw.pk] == (org.wjw.name, "")
+    assert len(names) == 3  # and 0, the unknown
+    users = figures.labels(Dimension.STAFF, [org.user("clerk").pk, *range(10**6, 10**6 + 150)])
+    assert users[org.user("clerk").pk][0] in (org.user("clerk").full_name, "clerk")
