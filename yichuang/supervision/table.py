@@ -52,6 +52,21 @@ class _Links:
         return f"{shown}（{self.count(key, value, metric)}）"
 
 
+def table_body(rows: list[TableRow]) -> SafeString:
+    """The table's rows as HTML, written here rather than in the template: 200 rows × 17 cells cost a template
+    loop more than the figures themselves."""
+    out = []
+    for row in rows:
+        label = escape(row.label)
+        department = (
+            f'<br><span class="muted">{escape(row.department_label)}</span>' if row.department_label else ""
+        )
+        cells = "".join(f"<td>{cell}</td>" for cell in row.cells)
+        head = f'<th scope="row">{label}{department}</th>'
+        out.append(f'<tr data-key="{row.key}" data-label="{label}">{head}{cells}</tr>')
+    return mark_safe("\n".join(out))  # labels escaped here, cells written by ``table_rows``
+
+
 def table_rows(lines: list[Line], *, dimension: str, start: dt.date, end: dt.date) -> list[TableRow]:
     """The cells of each line in the columns the dashboard's header names for ``dimension``."""
     links = _Links(dimension, start, end)

@@ -32,7 +32,7 @@ from yichuang.supervision.dashboard import scope_of
 from yichuang.supervision.drilldown import METRIC_LABELS, DrillDown, drill_cases
 from yichuang.supervision.figures import labels
 from yichuang.supervision.models import Dimension
-from yichuang.supervision.table import table_rows
+from yichuang.supervision.table import table_body, table_rows
 
 VIEW_MESSAGE = gettext_lazy("您没有查看效能监察统计的权限")
 PRESETS = (("month", "本月"), ("last_month", "上月"), ("week", "本周"), ("today", "今日"), ("year", "本年"))
@@ -89,7 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "shown": len(board.lines),
         "row_count": len(board.figures.rows),
         "has_submitted": dimension in (Dimension.DEPARTMENT, Dimension.ITEM),
-        "table": table_rows(board.lines, dimension=dimension, start=start, end=end),
+        "table_body": table_body(table_rows(board.lines, dimension=dimension, start=start, end=end)),
     }
     return render(request, "supervision/dashboard.html", context)
 
