@@ -23,6 +23,7 @@ from yichuang.catalog.api_lists import router as catalog_lists_router
 from yichuang.catalog.api_search import router as catalog_search_router
 from yichuang.core.api import router as core_router
 from yichuang.core.errors import ApplicationError
+from yichuang.core.i18n.api import router as i18n_router
 from yichuang.hall.api import router as hall_router
 from yichuang.hall.api_appointments import router as hall_appointments_router
 from yichuang.hall.api_figures import router as hall_figures_router
@@ -125,6 +126,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 # The case steps first: they are the busiest calls, and URLs are matched in this order.
 api.add_router("/cases", cases_router)
 api.add_router("/", core_router)
+api.add_router("/i18n", i18n_router)
 api.add_router("/", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/catalog", catalog_search_router)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "yichuang.ratings",
     "yichuang.hotline",
     "yichuang.supervision",
+    "yichuang.portal",
     "yichuang.demo",
 ]
 
@@ -80,7 +81,10 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "libraries": {"languages": "yichuang.core.i18n.tags_languages"},
+            "libraries": {
+                "languages": "yichuang.core.i18n.tags_languages",
+                "content_translations": "yichuang.core.i18n.tags_content",
+            },
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -131,6 +135,14 @@ CALENDAR_CACHE_SECONDS = int(os.environ.get("YICHUANG_CALENDAR_CACHE_SECONDS", "
 # Public rate limits per client address and minute (a hall.issue device token at a kiosk is not limited).
 YICHUANG_KIOSK_TICKETS_PER_MINUTE = int(os.environ.get("YICHUANG_KIOSK_TICKETS_PER_MINUTE", "30"))
 YICHUANG_TRACK_LOOKUPS_PER_MINUTE = int(os.environ.get("YICHUANG_TRACK_LOOKUPS_PER_MINUTE", "20"))
+# 自助终端 (yichuang/portal, docs/terminal.md): idle seconds before the screen returns to the start, how long
+# a verified case stays open, and failed case lookups allowed per terminal within the window.
+YICHUANG_TERMINAL_IDLE_SECONDS = int(os.environ.get("YICHUANG_TERMINAL_IDLE_SECONDS", "60"))
+YICHUANG_TERMINAL_ACCESS_SECONDS = int(os.environ.get("YICHUANG_TERMINAL_ACCESS_SECONDS", "180"))
+YICHUANG_TERMINAL_LOOKUP_FAILURES = int(os.environ.get("YICHUANG_TERMINAL_LOOKUP_FAILURES", "5"))
+YICHUANG_TERMINAL_LOOKUP_WINDOW_SECONDS = int(
+    os.environ.get("YICHUANG_TERMINAL_LOOKUP_WINDOW_SECONDS", "600")
+)
 # Background jobs (catalog imports …) run in a thread after commit; eager runs them in the request
 # itself (tests, single-process tools).
 YICHUANG_JOBS_EAGER = env_bool("YICHUANG_JOBS_EAGER", False)

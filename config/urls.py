@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("yichuang.ratings.urls")),
     path("", include("yichuang.hotline.urls")),
     path("", include("yichuang.supervision.urls")),
+    path("", include("yichuang.portal.urls")),
 ]

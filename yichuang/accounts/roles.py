@@ -39,6 +39,7 @@ CAPABILITY_LABELS: dict[str, str] = {
     "calendar.manage": "调整工作日历",
     "audit.view": "查看审计日志",
     "i18n.report": "查看翻译缺失报告",
+    "i18n.translate": "维护事项、文书、证照和显示屏的蒙古文内容",
     "token.manage": "管理接口令牌",
     "admin.site": "使用系统管理后台",
     "catalog.view": "查看事项库（含未公开信息）",

@@ -1,7 +1,8 @@
 """Forms of the applicant portal and the public progress lookup.
 
-Material files are checked here, by content (``uploads.case_file_check``), before anything is written:
+Material files are checked here, by content (``uploads.case_file_prepare``), before anything is written:
 a form with one refused file is shown again with the reason next to that material and no case exists.
+Photos come out of the check upright, reduced and without their EXIF data, as they will be stored.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.accounts.forms import ServiceErrorFormMixin
-from yichuang.cases.uploads import case_file_check, max_upload_bytes
+from yichuang.cases.uploads import case_file_prepare, max_upload_bytes
 from yichuang.catalog.models import Material, MaterialNecessity
 from yichuang.core.errors import ApplicationError
+from yichuang.core.uploads import size_text
 
 MAX_FILES_PER_MATERIAL = 10
-SCAN_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+# "image/*" lets a phone offer its camera and photo album next to its files; the server still takes only
+# JPG, PNG and PDF (checked by content), and the page's script says so as soon as another kind is chosen.
+SCAN_ACCEPT = "image/*,application/pdf"
+# The extra input a phone opens its rear camera with (掌上办), for materials that are paper documents.
+CAMERA_ACCEPT = "image/*"
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class CheckedFile:
 
     name: str
     content: bytes
+    original_size: int | None = None  # what the browser sent, when a photo was reduced or stripped
 
 
 class MultipleScanInput(forms.ClearableFileInput):
@@ -47,6 +54,10 @@ class ScanFilesField(forms.FileField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # The page's script warns of a too-large file (or reduces a photo) before it is sent.
+        return {**super().widget_attrs(widget), "data-max-bytes": str(max_upload_bytes())}
 
     def clean(self, data: Any, initial: Any = None) -> list[CheckedFile]:
         uploads = [upload for upload in (data if isinstance(data, list | tuple) else [data]) if upload]
@@ -66,12 +77,11 @@ def _checked(upload: UploadedFile, limit: int) -> CheckedFile:
     try:
         if upload.size is not None and upload.size > limit:
             # Said without reading a huge file into memory; the service checks the size again anyway.
-            raise ApplicationError(f"文件不能超过{limit // (1024 * 1024)}MB", code="file_too_large")
-        content = upload.read()
-        case_file_check(name=name, content=content)
+            raise ApplicationError(f"文件不能超过{size_text(limit)}", code="file_too_large")
+        prepared = case_file_prepare(name=name, content=upload.read())
     except ApplicationError as error:
         raise ValidationError(f"{name}：{error.message}", code=error.code) from None
-    return CheckedFile(name=name, content=content)
+    return CheckedFile(name=name, content=prepared.content, original_size=prepared.original_size)
 
 
 def material_field_name(material: Material) -> str:
@@ -207,7 +217,18 @@ class TrackForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["number"].error_messages["required"] = _("请填写办件编号")
         self.fields["id_number"].error_messages["required"] = _("请填写申请人的身份证号码或统一社会信用代码")
-        self.fields["number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
+        # Both hold capital letters (a credit code, an ID number's final X): a text keyboard that starts in
+        # capitals, no spelling correction; never remembered by the browser (a shared phone, a kiosk).
+        for name in ("number", "id_number"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "autocomplete": "off",
+                    "inputmode": "text",
+                    "autocapitalize": "characters",
+                    "spellcheck": "false",
+                    "enterkeyhint": "search",
+                }
+            )
 
     def clean_number(self) -> str:
         return "".join(self.cleaned_data["number"].split()).upper()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,13 +21,18 @@ from yichuang.cases.models import Case, CaseMaterial, CaseNotice
 from yichuang.cases.notices_pdf import (
     NOTICE_KINDS,
     NoticeDocument,
+    body_templates,
     chinese_date,
     default_body,
     default_remedies,
+    optional_sentence,
     render_notice_pdf,
 )
 from yichuang.cases.numbering import sequence_next
 from yichuang.core.audit import audit_record, step_record
+from yichuang.core.i18n.content import Rendition, describe, showing_mongolian, texts_for
+from yichuang.core.i18n.languages import MONGOLIAN
+from yichuang.core.i18n.pdf import VerticalParagraph, has_shaping
 
 # 文号 abbreviations: 〔year〕 and the department's yearly sequence of the kind follow them.
 _NUMBER_PREFIX = {
@@ -111,6 +117,8 @@ def notice_issue(
     )
     stored = dataclasses.asdict(document)
     stored["issued_on"] = today.isoformat()
+    # The facts themselves, so the Mongolian translation can fill its own sentences with them.
+    stored["facts"] = {name: _stored_fact(value) for name, value in facts.items()}
     notice = step_record(
         CaseNotice(
             case=case,
@@ -130,15 +138,30 @@ def notice_issue(
     return notice
 
 
+def _stored_fact(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value if isinstance(value, int | float) else str(value)
+
+
 def notice_document(notice: CaseNotice) -> NoticeDocument:
     values = dict(notice.document)
+    values.pop("facts", None)
     values["issued_on"] = dt.date.fromisoformat(values["issued_on"])
     values["lines"] = [tuple(pair) for pair in values.get("lines", [])]
     return NoticeDocument(**values)
 
 
-def notice_pdf(notice: CaseNotice) -> bytes:
-    """The notice's PDF: rendered from the frozen facts on first use, then served from the cache."""
+def notice_pdf(notice: CaseNotice, *, language: str | None = None) -> bytes:
+    """The notice's PDF: rendered from the frozen facts on first use, then served from the cache.
+
+    When Mongolian is wanted — the reader's language (``language``, else the active one) or the applicant's
+    own — the Chinese notice is followed by its Mongolian translation, set vertically; that PDF is rendered
+    each time (translations change), the Chinese one stays cached and the same (docs/i18n.md)."""
+    if notice_mongolian_wanted(notice, language=language):
+        paragraphs = notice_mongolian(notice)
+        if paragraphs:
+            return render_notice_pdf(notice_document(notice), mongolian=paragraphs)
     if notice.pdf:
         return bytes(notice.pdf)
     content = render_notice_pdf(notice_document(notice))
@@ -150,3 +173,101 @@ def notice_pdf(notice: CaseNotice) -> bytes:
 
 def notice_filename(notice: CaseNotice) -> str:
     return f"{notice.case.number}-{NOTICE_KINDS[notice.kind]}.pdf"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The Mongolian translation of a notice (蒙汉双语)
+
+
+def notice_mongolian_wanted(notice: CaseNotice, *, language: str | None = None) -> bool:
+    """Whether the reader asked for Mongolian (``language`` or the request's) or the applicant chose it for
+    his own account."""
+    if showing_mongolian(language):
+        return True
+    user = getattr(notice.case.applicant, "user", None)
+    return bool(user is not None and (user.language or "").lower() == MONGOLIAN)
+
+
+def _mongolian_date(value: str) -> str:
+    """2026-11-21 → 2026.11.21: numbers read the same in both scripts, no month names to get wrong."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.year}.{day.month:02d}.{day.day:02d}"
+
+
+def notice_mongolian(notice: CaseNotice) -> list[VerticalParagraph]:
+    """The notice's paragraphs in Mongolian, from the frozen facts and the admin's translations; a sentence
+    without a current translation (or whose facts were not kept) is shown in its Chinese, marked. Empty when
+    Mongolian cannot be shaped here (no uharfbuzz): the Chinese notice is served alone then."""
+    if not has_shaping():
+        return []
+    document = notice_document(notice)
+    stored_facts = dict(notice.document.get("facts") or {})
+    common = texts_for(describe("notice", "common"), language=MONGOLIAN)
+    own = texts_for(describe("notice", notice.kind), language=MONGOLIAN)
+    item = texts_for(describe("item", notice.case.item_version), language=MONGOLIAN)
+
+    def text(rendition: Rendition, **values: Any) -> VerticalParagraph:
+        shown = rendition.format(**values)
+        return VerticalParagraph(shown.text, fallback=not shown.translated)
+
+    facts = {
+        name: _mongolian_date(value) if isinstance(value, str) else value
+        for name, value in stored_facts.items()
+    }
+    facts["item_name"] = item["name"].text if item["name"].translated else document.item_name
+    facts["law"] = common["law"].text
+    paragraphs = [VerticalParagraph(own["title"].text, size=20, fallback=not own["title"].translated)]
+    if document.document_number:
+        paragraphs.append(VerticalParagraph(document.document_number, size=11))
+    if document.kind != "delivery_receipt":
+        paragraphs.append(VerticalParagraph(f"{document.applicant_name}：", space_before=8))
+    templates = list(body_templates(document.kind))
+    optional = optional_sentence(document.kind)
+    if optional is not None and stored_facts.get(optional[0]):
+        templates.append(optional[1])
+    for number, chinese in enumerate(document.body, start=1):
+        field = f"body.{number}" if number <= len(body_templates(document.kind)) else "body.optional"
+        rendition = own[field]
+        needed = set(_placeholders(rendition.mongolian))
+        if rendition.translated and needed <= facts.keys():
+            paragraphs.append(text(rendition, **facts))
+        else:
+            paragraphs.append(VerticalParagraph(chinese, fallback=True))
+    item_label, number_label = common["item_label"], common["case_number_label"]
+    paragraphs.append(
+        VerticalParagraph(
+            f"{item_label.text}：{facts['item_name']}", fallback=not item_label.translated, space_before=8
+        )
+    )
+    paragraphs.append(
+        VerticalParagraph(
+            f"{number_label.text}：{document.case_number}", fallback=not number_label.translated
+        )
+    )
+    for label, value in document.lines:
+        paragraphs.append(VerticalParagraph(f"{label}：{value}", fallback=True))
+    for number, line in enumerate(document.listed, start=1):
+        paragraphs.append(VerticalParagraph(f"{number}. {line}", fallback=True))
+    if document.remedies:
+        remedies = common["remedies"]
+        if remedies.translated:
+            paragraphs.append(
+                text(
+                    remedies,
+                    reconsideration_body=settings.YICHUANG_RECONSIDERATION_BODY,
+                    court=settings.YICHUANG_COURT,
+                )
+            )
+        else:
+            paragraphs.append(VerticalParagraph(document.remedies, fallback=True))
+    paragraphs.append(VerticalParagraph(document.department_name, space_before=12))
+    paragraphs.append(VerticalParagraph(_mongolian_date(document.issued_on.isoformat())))
+    paragraphs.append(text(common["translation_note"]))
+    return paragraphs
+
+
+def _placeholders(text: str) -> list[str]:
+    return re.findall(r"\{(\w+)\}", text)

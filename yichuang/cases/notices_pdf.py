@@ -32,6 +32,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -39,6 +40,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import paragraph as reportlab_paragraph
+
+from yichuang.core.i18n.pdf import VerticalColumns
 
 NOTICE_KINDS: dict[str, str] = {
     "acceptance": "受理通知书",
@@ -414,8 +417,10 @@ def _listed(items: list[str]) -> list[Any]:
     return [_paragraph(text, "listed", bulletText=f"{number}.") for number, text in enumerate(items, start=1)]
 
 
-def render_notice_pdf(document: NoticeDocument) -> bytes:
-    """The notice as an A4 PDF; several pages (numbered) when the lists are long."""
+def render_notice_pdf(document: NoticeDocument, *, mongolian: list[Any] | None = None) -> bytes:
+    """The notice as an A4 PDF; several pages (numbered) when the lists are long. ``mongolian``: paragraphs
+    (``core.i18n.pdf.VerticalParagraph``) of its Mongolian translation, set vertically on pages after the
+    Chinese notice, which stays the same document (see docs/i18n.md)."""
     if document.kind not in NOTICE_KINDS:
         raise ValueError(f"未知的文书种类：{document.kind}")
     register_font()
@@ -434,7 +439,10 @@ def render_notice_pdf(document: NoticeDocument) -> bytes:
         lang="zh-CN",
     )
     header = f"{document.title}　{document.document_number}".strip()
-    template.build(_story(document), canvasmaker=functools.partial(NumberedCanvas, running_header=header))
+    story = _story(document)
+    if mongolian:
+        story += [PageBreak(), VerticalColumns(mongolian, han_font=register_font())]
+    template.build(story, canvasmaker=functools.partial(NumberedCanvas, running_header=header))
     return buffer.getvalue()
 
 
@@ -516,9 +524,26 @@ def default_body(kind: str, **facts: object) -> list[str]:
         raise ValueError(f"文书“{NOTICE_KINDS[kind]}”缺少要素：{missing.args[0]}") from None
 
 
+REMEDIES_TEMPLATE = (
+    "如不服本决定，可以自收到本文书之日起六十日内向{reconsideration_body}申请行政复议，"
+    "或者自收到本文书之日起六个月内依法向{court}提起行政诉讼。"
+)
+
+
 def default_remedies(*, reconsideration_body: str, court: str) -> str:
     """救济途径 for refusals and denials (行政复议法 §20: 60 days; 行政诉讼法 §46: six months)."""
-    return (
-        f"如不服本决定，可以自收到本文书之日起六十日内向{reconsideration_body}申请行政复议，"
-        f"或者自收到本文书之日起六个月内依法向{court}提起行政诉讼。"
-    )
+    return REMEDIES_TEMPLATE.format(reconsideration_body=reconsideration_body, court=court)
+
+
+def body_templates(kind: str) -> tuple[str, ...]:
+    """The standard paragraphs of ``kind`` with their ``{fact}`` fields (the Mongolian page translates
+    them)."""
+    return _BODY_TEMPLATES.get(kind, ())
+
+
+def optional_sentence(kind: str) -> tuple[str, str] | None:
+    """``(fact, sentence)`` added to ``kind``'s paragraphs when the fact is given, if the kind has one."""
+    return _OPTIONAL_SENTENCES.get(kind)
+
+
+LAW = _LAW

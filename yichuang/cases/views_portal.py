@@ -235,6 +235,7 @@ def _attach(actor: Any, case: Case, files: list[tuple[Material, list[CheckedFile
                 name=upload.name,
                 content=upload.content,
                 case_material=rows.get(material.pk),
+                original_size=upload.original_size,
             )
             stored += 1
     return stored

@@ -138,3 +138,7 @@ class Notification(models.Model):
         from yichuang.core.masking import mask_email, mask_phone
 
         return mask_email(self.to) if self.channel == self.Channel.EMAIL else mask_phone(self.to)
+
+
+# The Mongolian texts of content (catalog items, notices, licences, halls, boards) live with the i18n code.
+from yichuang.core.i18n.models import ContentTranslation  # noqa: E402, F401

@@ -30,6 +30,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    PageBreak,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -38,6 +39,9 @@ from reportlab.platypus import (
 )
 
 from yichuang.cases.notices_pdf import QrCode, chinese_date, register_font, text_width
+from yichuang.core.i18n.content import Rendition, describe, showing_mongolian, texts_for
+from yichuang.core.i18n.languages import MONGOLIAN
+from yichuang.core.i18n.pdf import VerticalColumns, VerticalParagraph, has_shaping
 from yichuang.licences import signing
 from yichuang.licences.models import HolderKind, Licence, LicenceStatus, Seal
 from yichuang.licences.verification import licence_document
@@ -407,9 +411,68 @@ def _with_attachment(pdf: bytes, name: str, data: bytes) -> bytes:
     return output.getvalue()
 
 
-def licence_pdf(licence: Licence) -> bytes:
+def licence_mongolian_wanted(licence: Licence, *, language: str | None = None) -> bool:
+    """Mongolian is added when the reader asked for it (``language``, else the request's) or the holder chose
+    it for his own account."""
+    if showing_mongolian(language):
+        return True
+    user = getattr(licence.holder, "user", None)
+    return bool(user is not None and (user.language or "").lower() == MONGOLIAN)
+
+
+def _mongolian_date(day: Any) -> str:
+    return f"{day.year}.{day.month:02d}.{day.day:02d}"
+
+
+def licence_mongolian(licence: Licence) -> list[VerticalParagraph]:
+    """The licence's Mongolian page: the type's name and each field under its Mongolian label (the values are
+    the licence's own, as issued); a label without a current translation shows its Chinese, marked. Empty when
+    Mongolian cannot be shaped here."""
+    if not has_shaping():
+        return []
+    common = texts_for(describe("licence", "common"), language=MONGOLIAN)
+    own = texts_for(describe("licence", licence.licence_type), language=MONGOLIAN)
+
+    def line(label: Rendition, value: str, **more: Any) -> VerticalParagraph:
+        return VerticalParagraph(f"{label.text}：{value}", fallback=not label.translated, **more)
+
+    natural = licence.licence_type.holder_kind == HolderKind.NATURAL
+    number = licence.number
+    if licence.version > 1:
+        number += " " + common["edition"].format(version=licence.version).text
+    paragraphs = [
+        VerticalParagraph(own["name"].text, size=22, fallback=not own["name"].translated),
+        line(common["number"], number, space_before=10),
+    ]
+    for field in licence.licence_type.schema:
+        value = licence.data.get(field["key"])
+        value = "" if value is None else str(value).strip()
+        if value or field.get("required"):
+            paragraphs.append(line(own[f"field.{field['key']}"], value))
+    until = _mongolian_date(licence.valid_until) if licence.valid_until else common["permanent"].text
+    paragraphs += [
+        line(common["holder_natural" if natural else "holder_legal"], licence.holder_name),
+        line(common["id_number" if natural else "credit_code"], licence.holder_identifier),
+        line(common["validity"], f"{_mongolian_date(licence.valid_from)} — {until}"),
+        line(common["issuer"], licence.issuer_name, space_before=10),
+        VerticalParagraph(_mongolian_date(licence.issued_on)),
+        VerticalParagraph(
+            common["qr_caption"].text + "：" + verify_url(licence),
+            size=9,
+            fallback=not common["qr_caption"].translated,
+            space_before=10,
+        ),
+        VerticalParagraph(
+            common["translation_note"].text, size=11, fallback=not common["translation_note"].translated
+        ),
+    ]
+    return paragraphs
+
+
+def licence_pdf(licence: Licence, *, language: str | None = None) -> bytes:
     """The licence on an A4 page, its licence file (canonical ``licence_document``) embedded as
-    licence.json."""
+    licence.json. When Mongolian is wanted (``licence_mongolian_wanted``) a second page carries its Mongolian
+    translation, set vertically; the signed content is the same either way."""
     register_font()
     buffer = io.BytesIO()
     template = BaseDocTemplate(
@@ -430,7 +493,12 @@ def licence_pdf(licence: Licence) -> bytes:
     template.addPageTemplates(
         [PageTemplate(id="licence", frames=[frame], onPage=_draw_border, onPageEnd=watermark)]
     )
-    template.build(_story(licence))
+    story = _story(licence)
+    if licence_mongolian_wanted(licence, language=language):
+        mongolian = licence_mongolian(licence)
+        if mongolian:
+            story += [PageBreak(), VerticalColumns(mongolian, han_font=register_font())]
+    template.build(story)
     return _with_attachment(buffer.getvalue(), ATTACHMENT_NAME, signing.canonical(licence_document(licence)))
 
 

@@ -77,7 +77,8 @@ def qr_svg(licence: Licence) -> SafeString:
     """The QR code a clerk scans (亮证): the public verification page with the identifier filled in."""
     code = segno.make(verify_url(licence), error="m", micro=False)
     # segno writes the SVG itself and escapes the title; the URL is only encoded in the modules.
-    return mark_safe(code.svg_inline(scale=6, border=2, title=_(QR_TITLE), svgclass="qr-code"))
+    # omitsize: a viewBox instead of a fixed 6-px module, so CSS sizes it to the screen (掌上办, 出示二维码).
+    return mark_safe(code.svg_inline(scale=6, border=2, title=_(QR_TITLE), svgclass="qr-code", omitsize=True))
 
 
 def authorisation_state(authorisation: LicenceAuthorisation, now: dt.datetime) -> str:

@@ -32,7 +32,7 @@ def test_applicant_applies_online_and_the_public_lookup_finds_the_case(org, page
     assert "乌云其其格" in page.get_by_test_id("applicant").inner_text()
 
     # A text file named .pdf is refused next to its material; nothing is made.
-    upload = page.locator('tr[data-material="m-apply"] input[type=file]')
+    upload = page.locator('tr[data-material="m-apply"] input[type=file]:not(.camera-input)')
     upload.set_input_files(
         files=[{"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf"}]
     )
@@ -43,7 +43,7 @@ def test_applicant_applies_online_and_the_public_lookup_finds_the_case(org, page
     assert Case.objects.count() == 0
 
     # The real scan goes through: one case, with its file.
-    upload = page.locator('tr[data-material="m-apply"] input[type=file]')
+    upload = page.locator('tr[data-material="m-apply"] input[type=file]:not(.camera-input)')
     upload.set_input_files(files=[{"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url(re.compile(r".*/my/cases/\d+/$"))

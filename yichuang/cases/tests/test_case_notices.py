@@ -24,7 +24,18 @@ pytestmark = pytest.mark.django_db
 
 CST = dt.timezone(dt.timedelta(hours=8))
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _png() -> bytes:
+    """A real small PNG: pictures are decoded before they are kept (cases/uploads.py)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 40)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 def pdf_text(content: bytes) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from PIL import Image
 
 from yichuang.accounts.roles import Role
 from yichuang.accounts.tests.factories import ApplicantFactory, UserFactory
@@ -20,7 +23,17 @@ from yichuang.core.errors import ApplicationError
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
+
+
+def _image(kind: str) -> bytes:
+    """A real (decodable) small picture: photos are decoded before they are kept."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 90, 160)).save(out, format=kind)
+    return out.getvalue()
+
+
+PNG = _image("PNG")
+JPEG = _image("JPEG")
 FAKE_PDF = "这不是PDF，只是改了扩展名的文本。".encode()
 
 
@@ -73,7 +86,7 @@ def test_apply_page_lists_the_materials_with_a_file_input_each(portal, item) -> 
     assert response.status_code == 200
     page = response.content.decode()
     assert "食品经营许可申请书" in page and "营业执照" in page
-    assert 'type="file"' in page and 'accept=".pdf,.jpg,.jpeg,.png' in page
+    assert 'type="file"' in page and 'accept="image/*,application/pdf"' in page
     assert "可用电子证照免提交" in page  # the licence need not be uploaded
     assert len(form_key(response)) == 32
     assert "告知承诺" not in page  # the item does not allow commitments
@@ -375,9 +388,7 @@ def test_supply_correction_uploads_the_files_and_returns_the_case_to_the_window(
     assert "只能上传" in fake.context["form"].errors[field][0]
     case.refresh_from_db()
     assert case.status == CaseStatus.CORRECTION and CaseFile.objects.count() == 1
-    response = portal.post(
-        url, {field: SimpleUploadedFile("签字页.jpg", b"\xff\xd8\xff\xe0" + b"0" * 64), "note": "已补签"}
-    )
+    response = portal.post(url, {field: SimpleUploadedFile("签字页.jpg", JPEG), "note": "已补签"})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.SUBMITTED
@@ -385,7 +396,7 @@ def test_supply_correction_uploads_the_files_and_returns_the_case_to_the_window(
     supplied = CaseFile.objects.get(name="签字页.jpg")
     assert supplied.content_type == "image/jpeg" and supplied.case_material.material.key == "m-apply"
     # Supplying again (a second click) changes nothing.
-    again = portal.post(url, {field: SimpleUploadedFile("签字页.jpg", b"\xff\xd8\xff\xe0" + b"0" * 64)})
+    again = portal.post(url, {field: SimpleUploadedFile("签字页.jpg", JPEG)})
     assert again.status_code == 302 and CaseFile.objects.filter(name="签字页.jpg").count() == 1
 
 

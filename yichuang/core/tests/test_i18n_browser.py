@@ -55,7 +55,7 @@ def test_guide_index_in_both_languages_switched_by_keyboard(org, page, live_serv
     untranslated = page.locator("span.untranslated").first
     assert untranslated.get_attribute("lang") == "zh-Hans"
     assert untranslated.evaluate("(e) => getComputedStyle(e).textDecorationStyle") == "dotted"
-    assert "一体化政务服务平台" in page.locator("span.untranslated").all_inner_texts()
+    assert "搜索事项（可以用大白话，例如“开饭店”）" in page.locator("span.untranslated").all_inner_texts()
     page.screenshot(path=SHOTS / "guides-mn-Mong.png", full_page=True)
 
     # The choice is remembered: another page, and a fresh visit, stay in Mongolian.
