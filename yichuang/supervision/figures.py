@@ -390,6 +390,30 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+def _trend(
+    start: dt.date,
+    end: dt.date,
+    by: str,
+    departments: QuerySet[Department] | Iterable[int] | None,
+    today: dt.date | None,
+    live: Live | None,
+) -> list[tuple[dt.date, CaseRow]]:
+    """Every day (``by`` "day") or month ("month", by its first day) of [start, end], empty ones too, with
+    its total over ``departments``."""
+    buckets: dict[dt.date, CaseRow] = {}
+    step = start if by == "day" else rollup.month_start(start)
+    while step <= end:
+        buckets[step] = CaseRow(key=0, label=f"{step:%m-%d}" if by == "day" else f"{step:%Y-%m}")
+        step = step + _DAY if by == "day" else rollup.next_month(step)
+    scope = _department_ids(departments)
+    for row in raw_counts(Dimension.DEPARTMENT, start, end, departments=scope, by=by, today=today, live=live):
+        on = _as_date(row[0])
+        bucket = buckets.get(on if by == "day" else rollup.month_start(on))
+        if bucket is not None:
+            bucket.add(row[1:])
+    return list(buckets.items())
+
+
 def daily_trend(
     *,
     start: dt.date,
@@ -400,20 +424,7 @@ def daily_trend(
 ) -> list[tuple[dt.date, CaseRow]]:
     """Every day of the period (empty days too) with the day's total over ``departments`` (``live`` as for
     ``case_figures``)."""
-    scope = _department_ids(departments)
-    days: dict[dt.date, CaseRow] = {}
-    day = start
-    while day <= end:
-        days[day] = CaseRow(key=0, label=f"{day:%m-%d}")
-        day += _DAY
-    counted = raw_counts(
-        Dimension.DEPARTMENT, start, end, departments=scope, by="day", today=today, live=live
-    )
-    for row in counted:
-        on = _as_date(row[0])
-        if on in days:
-            days[on].add(row[1:])
-    return list(days.items())
+    return _trend(start, end, "day", departments, today, live)
 
 
 def monthly_trend(
@@ -426,17 +437,4 @@ def monthly_trend(
 ) -> list[tuple[dt.date, CaseRow]]:
     """Every month the period touches (by its first day; the first and last months only over their days in
     the period) with its total over ``departments``: a long period's trend, read from the month roll-up."""
-    scope = _department_ids(departments)
-    months: dict[dt.date, CaseRow] = {}
-    month = rollup.month_start(start)
-    while month <= end:
-        months[month] = CaseRow(key=0, label=f"{month:%Y-%m}")
-        month = rollup.next_month(month)
-    counted = raw_counts(
-        Dimension.DEPARTMENT, start, end, departments=scope, by="month", today=today, live=live
-    )
-    for row in counted:
-        month = rollup.month_start(_as_date(row[0]))
-        if month in months:
-            months[month].add(row[1:])
-    return list(months.items())
+    return _trend(start, end, "month", departments, today, live)
