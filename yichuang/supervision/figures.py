@@ -40,6 +40,8 @@ from yichuang.supervision.models import COUNT_FIELDS, Dimension, FigureDay, Figu
 from yichuang.supervision.ordinals import ordinals_ensure
 
 _DAY = dt.timedelta(days=1)
+# How long today's partial sums stay cached (each partial roll-up gives them a new key).
+PARTIAL_SECONDS = 15 * 60
 
 # dimension → the case field holding a running case (for 超期在办)
 _HOLDER: dict[str, str] = {
@@ -216,13 +218,21 @@ def _merged(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 
 
 def _rolled_cached(
-    dimension: str, days: tuple[dt.date, dt.date], departments: list[int] | None, by: str, version: str
+    dimension: str,
+    days: tuple[dt.date, dt.date],
+    departments: list[int] | None,
+    by: str,
+    version: str,
+    *,
+    longest: int | None = None,
 ) -> list[tuple[Any, ...]]:
     """``_rolled`` of ``days``, one row per key (day, month), cached under ``version``: the roll-up's version
     for closed days, which changes only when the roll-up writes past days again (nightly, or a fact dated
     back); with today's partial mark for today's rows, rewritten with the mark every few minutes. So a
     period's sums are aggregated once (per process, or shared through Redis when configured)."""
     seconds = settings.YICHUANG_SUPERVISION_CACHE_SECONDS
+    if longest is not None:
+        seconds = min(seconds, longest)
     if not version or seconds <= 0:
         return _merged(_rolled(dimension, *days, departments, by=by))
     scope = "all" if departments is None else hashlib.sha1(repr(sorted(departments)).encode()).hexdigest()
@@ -300,7 +310,9 @@ def raw_counts(
     if live_days and since is not None:  # the first live day's facts before ``since``, rolled up already
         partial = f"{done.version}:{since.isoformat()}" if done.version else ""
         first = (live_days[0], live_days[0])
-        out.extend(_rolled_cached(dimension, first, departments, "day" if by == "month" else by, partial))
+        # Kept a quarter of an hour only: the next partial roll-up, minutes later, gives a new mark.
+        by_first = "day" if by == "month" else by
+        out.extend(_rolled_cached(dimension, first, departments, by_first, partial, longest=PARTIAL_SECONDS))
     if live is not None:
         out.extend(live.keyed if by == "key" else live.daily)
     elif live_days:
