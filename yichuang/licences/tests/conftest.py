@@ -9,17 +9,13 @@ import time_machine
 from yichuang.accounts.models import Applicant
 from yichuang.cases import services as case_services
 from yichuang.catalog.tests.helpers import publish_item
-from yichuang.licences.tests.helpers import MONDAY, issue_business_licence, make_company
-
-FOOD_LICENCE = "11100000000013338W019"
-FOOD_DATA = {
-    "f1": "草原牧歌餐饮有限公司",
-    "f2": "乌云",
-    "f3": "海流图镇团结路8号",
-    "f4": "海流图镇团结路8号一层",
-    "f5": "餐饮服务经营者（小型餐饮）",
-    "f6": "热食类食品制售",
-}
+from yichuang.licences.tests.helpers import (  # noqa: F401  (the tests import them from here)
+    FOOD_DATA,
+    FOOD_LICENCE,
+    MONDAY,
+    issue_business_licence,
+    make_company,
+)
 
 
 @pytest.fixture

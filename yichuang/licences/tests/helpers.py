@@ -16,6 +16,18 @@ from yichuang.catalog.tests.helpers import publish_item
 from yichuang.licences import services
 from yichuang.licences.models import Licence, LicenceType
 
+# The 食品经营许可 the licence tests (and the terminal's) issue: its licence type code and its fields.
+FOOD_LICENCE = "11100000000013338W019"
+FOOD_DATA = {
+    "f1": "草原牧歌餐饮有限公司",
+    "f2": "乌云",
+    "f3": "海流图镇团结路8号",
+    "f4": "海流图镇团结路8号一层",
+    "f5": "餐饮服务经营者（小型餐饮）",
+    "f6": "热食类食品制售",
+}
+
+
 CST = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 11, 2, 10, tzinfo=CST)
 BUSINESS_LICENCE = "11100000000013338W001"  # 营业执照: legal holder, long-term

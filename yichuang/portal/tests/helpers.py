@@ -15,16 +15,8 @@ from yichuang.catalog.tests.helpers import publish_item
 from yichuang.hall.models import SlotPlan
 from yichuang.hall.tests.helpers import HallSetup, make_hall, open_all_day
 from yichuang.licences import services as licence_services
+from yichuang.licences.tests.helpers import FOOD_DATA, FOOD_LICENCE
 
-FOOD_LICENCE = "11100000000013338W019"
-FOOD_DATA = {
-    "f1": "草原牧歌餐饮有限公司",
-    "f2": "乌云",
-    "f3": "海流图镇团结路8号",
-    "f4": "海流图镇团结路8号一层",
-    "f5": "餐饮服务经营者（小型餐饮）",
-    "f6": "热食类食品制售",
-}
 PERSON_NAME = "乌云其其格"
 PERSON_PHONE = "13912345678"
 
