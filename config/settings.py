@@ -143,6 +143,8 @@ YICHUANG_TERMINAL_LOOKUP_FAILURES = int(os.environ.get("YICHUANG_TERMINAL_LOOKUP
 YICHUANG_TERMINAL_LOOKUP_WINDOW_SECONDS = int(
     os.environ.get("YICHUANG_TERMINAL_LOOKUP_WINDOW_SECONDS", "600")
 )
+# The language every terminal visit starts in (blank: LANGUAGE_CODE); the last visitor's choice is not kept.
+YICHUANG_TERMINAL_LANGUAGE = os.environ.get("YICHUANG_TERMINAL_LANGUAGE", "")
 # Background jobs (catalog imports …) run in a thread after commit; eager runs them in the request
 # itself (tests, single-process tools).
 YICHUANG_JOBS_EAGER = env_bool("YICHUANG_JOBS_EAGER", False)

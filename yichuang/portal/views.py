@@ -22,13 +22,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yichuang.core.accessibility import COOKIE_NAME as A11Y_COOKIE
 from yichuang.core.errors import ApplicationError, NotFoundError
 from yichuang.core.http import client_address
 from yichuang.core.i18n.languages import bcp47, language_choices, supported_language
@@ -89,6 +90,18 @@ def _url(name: str, hall: Hall, *args: Any) -> str:
     return reverse(f"portal:{name}", args=[hall.code, *args])
 
 
+def terminal_language() -> str:
+    """The language every visit starts in (the last visitor's choice is not kept)."""
+    configured = getattr(settings, "YICHUANG_TERMINAL_LANGUAGE", "") or settings.LANGUAGE_CODE
+    return supported_language(configured) or settings.LANGUAGE_CODE
+
+
+def _start_url(hall: Hall) -> str:
+    """The start screen for the next visitor: the terminal's language (``?lang=`` resets the cookie) and a
+    new visit (``visit=new`` clears the display modes the last visitor turned on)."""
+    return f"{_url('terminal_start', hall)}?{urlencode({'lang': terminal_language(), 'visit': 'new'})}"
+
+
 def _screen(
     request: HttpRequest,
     template: str,
@@ -104,7 +117,7 @@ def _screen(
         "idle": idle,
         "idle_seconds": idle_seconds(),
         "warn_seconds": WARN_SECONDS,
-        "start_url": _url("terminal_start", hall),
+        "start_url": _start_url(hall),
         "end_url": _url("terminal_end", hall),
     }
     return render(request, f"portal/{template}", base | (context or {}), status=status)
@@ -153,7 +166,13 @@ def terminal_start(request: HttpRequest, hall_code: str) -> HttpResponse:
     ]
     is_open, hours_label = hall_selectors.hall_hours(hall)
     context = {"languages": languages, "is_open": is_open, "hours_label": hours_label}
-    return _screen(request, "terminal_start.html", hall, context, idle=False)
+    new_visit = request.GET.get("visit") == "new"
+    if new_visit:
+        request.COOKIES.pop(A11Y_COOKIE, None)  # this page already without them
+    response = _screen(request, "terminal_start.html", hall, context, idle=False)
+    if new_visit:
+        response.delete_cookie(A11Y_COOKIE)
+    return response
 
 
 @never_cache
@@ -166,7 +185,7 @@ def terminal_end(request: HttpRequest, hall_code: str) -> HttpResponse:
     _ended(request, hall, reason if reason in END_REASONS else "end")
     if request.headers.get("X-Terminal") == "fetch":
         return HttpResponse(status=204)
-    return redirect("portal:terminal_start", hall.code)
+    return redirect(_start_url(hall))
 
 
 # ——— 取号 ———

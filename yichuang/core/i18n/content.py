@@ -159,6 +159,9 @@ class Rendition:
     label: str = ""
     group: str = ""
     values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    # Beside a Chinese text that is already shown (the bilingual board), a missing Mongolian prints nothing
+    # rather than the same Chinese again.
+    blank_untranslated: bool = False
 
     @property
     def translated(self) -> bool:
@@ -179,6 +182,8 @@ class Rendition:
         if not self.showing_mongolian:
             return mark_safe(text)
         extra = " pre" if self.multiline else ""
+        if self.blank_untranslated and not self.translated:
+            return mark_safe("")
         if self.translated:
             return format_html('<span lang="mn-Mong" class="mongol-text{}">{}</span>', extra, text)
         return format_html(
@@ -255,8 +260,11 @@ def state_of(field: SourceField, row: Any | None) -> str:
     return TRANSLATED if row.source_hash == field.hash else STALE
 
 
-def texts_for(obj: SourceObject, *, language: str | None = None) -> ContentTexts:
-    """The object's fields in ``language`` (default: the active one), read with one query."""
+def texts_for(
+    obj: SourceObject, *, language: str | None = None, only_translated: bool = False
+) -> ContentTexts:
+    """The object's fields in ``language`` (default: the active one), read with one query; with
+    ``only_translated`` a field without a current translation prints nothing (see ``Rendition``)."""
     from yichuang.core.i18n.models import ContentTranslation
 
     language = (language or get_language() or "").lower()
@@ -282,6 +290,7 @@ def texts_for(obj: SourceObject, *, language: str | None = None) -> ContentTexts
             multiline=each.multiline,
             label=each.label,
             group=each.group,
+            blank_untranslated=only_translated,
         )
     return ContentTexts(obj, renditions, mongolian)
 

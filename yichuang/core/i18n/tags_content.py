@@ -2,7 +2,8 @@
 
 ``{% content_texts "item" version as mn %}`` gives the fields of a piece of content in the active language
 (``language="mn-mong"`` to ask for Mongolian whatever the page's language); ``{{ mn.name }}`` prints the
-Mongolian in ``<span lang="mn-Mong">`` or the marked Chinese fallback (see ``content.Rendition``).
+Mongolian in ``<span lang="mn-Mong">`` or the marked Chinese fallback (see ``content.Rendition``), or nothing
+with ``only_translated=True`` (beside the Chinese, as on the bilingual display board).
 ``{% content_text mn "category" code "name" minutes=5 %}`` reads a field whose name is built from parts and
 fills its ``{…}`` fields. ``{% guide_mongolian version %}`` is the vertical Mongolian panel of a guide.
 """
@@ -19,8 +20,12 @@ register = template.Library()
 
 
 @register.simple_tag
-def content_texts(kind: str, obj: Any, language: str = "") -> content.ContentTexts:
-    return content.texts_for(content.describe(kind, obj), language=language or None)
+def content_texts(
+    kind: str, obj: Any, language: str = "", only_translated: bool = False
+) -> content.ContentTexts:
+    return content.texts_for(
+        content.describe(kind, obj), language=language or None, only_translated=only_translated
+    )
 
 
 @register.simple_tag

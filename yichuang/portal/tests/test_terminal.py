@@ -316,8 +316,33 @@ def test_the_timeout_endpoint_clears_the_session(client: Client, setup: Any, cas
     assert len(ended) == 1 and ended[0].data["reason"] == "timeout"
     assert ended[0].data["held"] == [terminal_session.CASE_KEY]
     # 结束 without script: back to the start; an empty visit leaves no event.
-    assert client.post(url("terminal_end")).url == url("terminal_start")
+    assert client.post(url("terminal_end")).url == url("terminal_start") + "?lang=zh-hans&visit=new"
     assert len(events("terminal.session_ended")) == 1
+
+
+def test_the_next_visit_starts_in_the_terminals_language_and_look(
+    client: Client, setup: Any, settings: Any
+) -> None:
+    client.get(url("terminal_start") + "?lang=mn-mong")
+    client.cookies["yichuang_a11y"] = "large.contrast"
+    page = client.get(url("terminal_lookup")).content.decode()
+    assert '<html lang="mn-Mong"' in page and "a11y-large" in page
+    # Every screen's way home (完成, the idle timeout, 结束) is the start of a new visit.
+    start = url("terminal_start") + "?lang=zh-hans&amp;visit=new"
+    assert f'data-start-url="{start}"' in page
+    response = client.get(url("terminal_start"), {"lang": "zh-hans", "visit": "new"})
+    page = response.content.decode()
+    assert '<html lang="zh-Hans"' in page and "a11y-large" not in page and "a11y-contrast" not in page
+    assert (
+        response.cookies["yichuang_a11y"].value == ""
+        and response.cookies["django_language"].value == "zh-hans"
+    )
+    assert '<html lang="zh-Hans"' in client.get(url("terminal_lookup")).content.decode()
+    # A terminal set up for Mongolian starts every visit in Mongolian; choosing a language keeps the look.
+    settings.YICHUANG_TERMINAL_LANGUAGE = "mn-mong"
+    client.cookies["yichuang_a11y"] = "large"
+    page = client.get(url("terminal_start") + "?lang=zh-hans").content.decode()
+    assert "a11y-large" in page and "?lang=mn-mong&amp;visit=new" in page
 
 
 def test_the_start_screen_forgets_the_last_visit(client: Client, setup: Any, cases: Any) -> None:

@@ -277,8 +277,10 @@ def test_idle_timeout_returns_to_start_with_nothing_personal_left(
     page.clock.fast_forward(55_000)
     expect(dialog).to_be_visible()
     page.clock.fast_forward(6_000)
-    page.wait_for_url(f"**{START}")
+    page.wait_for_url(f"**{START}?lang=zh-hans&visit=new")
     expect(page.get_by_test_id("terminal-menu-progress")).to_be_visible()
+    # The next visitor starts in the terminal's language, whatever the last one chose.
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
     content = page.content()
     for personal in (cases.accepted.number, "乌****", PERSON_NAME, cases.person.id_number):
         assert personal not in content
