@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "treebeard",
     "ninja",
+    # Background jobs: Django's tasks interface, on RQ (Redis) when REDIS_URL is set (yichuang/core/jobs.py).
+    "django_tasks",
+    "django_rq",
+    "django_tasks_rq",
     "yichuang.core",
     "yichuang.accounts",
     "yichuang.catalog",
@@ -145,9 +149,27 @@ YICHUANG_TERMINAL_LOOKUP_WINDOW_SECONDS = int(
 )
 # The language every terminal visit starts in (blank: LANGUAGE_CODE); the last visitor's choice is not kept.
 YICHUANG_TERMINAL_LANGUAGE = os.environ.get("YICHUANG_TERMINAL_LANGUAGE", "")
-# Background jobs (catalog imports …) run in a thread after commit; eager runs them in the request
-# itself (tests, single-process tools).
+# Background jobs (catalog imports, notification delivery; yichuang/core/jobs.py, docs/deploy.md): on RQ
+# in Redis when REDIS_URL is set (workers: `manage.py rqworker --job-class django_tasks_rq.Job default`),
+# else in a thread of the process after commit; eager runs them in the caller (tests, one-off tools).
 YICHUANG_JOBS_EAGER = env_bool("YICHUANG_JOBS_EAGER", False)
+YICHUANG_JOBS_BACKEND = (
+    "immediate"
+    if YICHUANG_JOBS_EAGER
+    else os.environ.get("YICHUANG_JOBS_BACKEND", "rq" if REDIS_URL else "thread")
+)
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "rq": "django_tasks_rq.RQBackend",
+            "thread": "yichuang.core.jobs.ThreadBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[YICHUANG_JOBS_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+# django-rq's queues (the RQ backend needs each of TASKS' queues here); a job may run for an hour (imports).
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 # Covering indexes (INCLUDE) are a PostgreSQL optimisation; SQLite builds the same indexes without the
 # included columns, which is all models.W040 says.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -19,7 +19,6 @@ import csv
 import io
 import logging
 import re
-import threading
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -28,8 +27,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 from stdnum.cn import uscc
 
 from yichuang.accounts.models import Department, DepartmentKind
@@ -68,6 +68,7 @@ from yichuang.catalog.models import (
 )
 from yichuang.core.audit import audit_record
 from yichuang.core.errors import ApplicationError
+from yichuang.core.jobs import enqueue_on_commit
 
 logger = logging.getLogger("yichuang.catalog.import")
 
@@ -988,8 +989,8 @@ def _update(record: CatalogImport, **fields: Any) -> None:
 def catalog_import_start(
     *, actor: Any, file_name: str, content: bytes, background: bool | None = None
 ) -> CatalogImport:
-    """Record an uploaded file and run its import: in a background thread after commit, or at once
-    when ``background`` is False (or ``settings.YICHUANG_JOBS_EAGER`` is set)."""
+    """Record an uploaded file and run its import: as a background job after commit (a queue worker, or
+    a thread without one), or at once when ``background`` is False (or ``YICHUANG_JOBS_EAGER`` is set)."""
     policies.require_can_manage(actor)
     file_name = (file_name or "").strip().replace("\\", "/").rsplit("/", 1)[-1] or "import.csv"
     if not content:
@@ -1029,22 +1030,15 @@ def catalog_import_start(
     if background is None:
         background = not getattr(settings, "YICHUANG_JOBS_EAGER", False)
     if background:
-        transaction.on_commit(lambda: _spawn(record.pk))
+        enqueue_on_commit(catalog_import_job, record.pk)
         return record
     return catalog_import_run(record.pk)
 
 
-def _spawn(import_id: int) -> None:
-    threading.Thread(
-        target=_run_in_thread, args=(import_id,), name=f"catalog-import-{import_id}", daemon=True
-    ).start()
-
-
-def _run_in_thread(import_id: int) -> None:
-    try:
-        catalog_import_run(import_id)
-    finally:
-        connection.close()
+@task()
+def catalog_import_job(import_id: int) -> str:
+    """The background job (yichuang/core/jobs.py): the import's final status."""
+    return str(catalog_import_run(import_id).status)
 
 
 def catalog_import_run(import_id: int) -> CatalogImport:

@@ -9,11 +9,13 @@ a second commit per step).
 
 The backend is ``settings.YICHUANG_NOTIFICATION_BACKEND`` (a dotted path). A backend's ``send``
 raises on failure; the failure is logged and recorded as a ``Notification`` row with status
-``failed`` and never reaches the caller's request.
+``failed`` and never reaches the caller's request. With a real job queue (RQ, yichuang/core/jobs.py) a
+message for an outside backend is delivered by a queue worker after the commit.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import string
 from collections.abc import Iterable, Mapping
@@ -26,7 +28,9 @@ from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
+from django_tasks import task
 
+from yichuang.core import jobs
 from yichuang.core.audit import step_record
 from yichuang.core.masking import mask_email, mask_phone, mask_text
 from yichuang.core.models import Notification
@@ -195,7 +199,22 @@ def _queue(message: Message) -> None:
     if backend is not None and backend.in_transaction and transaction.get_connection().in_atomic_block:
         backend.send(message)  # only a row in this transaction: it exists exactly when the change commits
         return
-    transaction.on_commit(partial(deliver, message), robust=True)
+    transaction.on_commit(partial(_hand_over, message), robust=True)
+
+
+def _hand_over(message: Message) -> None:
+    """After the commit: to a queue worker when there is a real queue (a slow SMS gateway then never holds
+    up the request, and the job outlives the web process), else straight to the backend."""
+    if jobs.backend_name() == "rq":
+        deliver_job.enqueue(dataclasses.asdict(message))
+    else:
+        deliver(message)
+
+
+@task()
+def deliver_job(message: dict[str, str]) -> None:
+    """The queued delivery (yichuang/core/jobs.py)."""
+    deliver(Message(**message))
 
 
 def notify_many(
