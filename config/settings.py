@@ -168,6 +168,14 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Periodic jobs queued by `manage.py jobs_beat` (yichuang/core/periodic.py): name → (seconds, function). The
+# deadline sweep also runs the supervision's roll-up and cards (yichuang/cases/scheduler.py).
+YICHUANG_PERIODIC_JOBS = {
+    "cases.sweep": (60, "yichuang.cases.scheduler.sweep_once"),
+    "hall.sweep": (300, "yichuang.hall.sweep.hall_sweep"),
+    "hotline.sweep": (300, "yichuang.hotline.tickets.hotline_sweep"),
+    "ratings.sweep": (3600, "yichuang.ratings.services.ratings_sweep"),
+}
 # django-rq's queues (the RQ backend needs each of TASKS' queues here); a job may run for an hour (imports).
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 # Covering indexes (INCLUDE) are a PostgreSQL optimisation; SQLite builds the same indexes without the

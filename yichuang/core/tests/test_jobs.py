@@ -158,3 +158,59 @@ def test_an_sms_is_delivered_by_a_queue_worker(rq_queue: Any, settings: Any, cap
     assert rq_queue.count == 0 and rq_queue.failed_job_registry.count == 0
     sent = [r.getMessage() for r in caplog.records if r.name == "yichuang.notifications"]
     assert sent == ["notification sms to 138****8000 [test.jobs.sms]  您的办件A1已受理。"]
+
+
+# ——— periodic jobs (yichuang/core/periodic.py, manage.py jobs_beat) ———
+
+PROBE_RUNS: list[str] = []
+
+
+def periodic_probe() -> dict[str, int]:
+    PROBE_RUNS.append("probe")
+    return {"runs": len(PROBE_RUNS)}
+
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_the_beat_queues_each_interval_once_whatever_the_number_of_beats(settings: Any) -> None:
+    from yichuang.core import periodic
+
+    settings.TASKS = IMMEDIATE
+    probe = "yichuang.core.tests.test_jobs.periodic_probe"
+    settings.YICHUANG_PERIODIC_JOBS = {"often": (60, probe), "hourly": (3600, probe)}
+    PROBE_RUNS.clear()
+    start = 1_800_000_000.0  # on a full hour
+    assert periodic.beat(now=start) == ["often", "hourly"]
+    assert periodic.beat(now=start + 5) == []  # the same intervals: another beat, or the next tick
+    assert periodic.beat(now=start + 59) == []
+    assert periodic.beat(now=start + 60) == ["often"]
+    assert periodic.beat(now=start + 3600) == ["often", "hourly"]
+    assert len(PROBE_RUNS) == 5
+
+
+@pytest.mark.django_db
+def test_every_configured_periodic_job_runs(settings: Any) -> None:
+    from yichuang.core import periodic
+
+    settings.TASKS = IMMEDIATE
+    assert set(periodic.schedule()) == {"cases.sweep", "hall.sweep", "hotline.sweep", "ratings.sweep"}
+    for name in periodic.schedule():
+        result = periodic.periodic_run.enqueue(name)
+        assert result.status == "SUCCESSFUL", result.errors
+        assert isinstance(result.return_value, dict)
+
+
+@pytest.mark.django_db
+def test_jobs_beat_once_queues_the_jobs(settings: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.TASKS = IMMEDIATE
+    settings.YICHUANG_PERIODIC_JOBS = {"often": (60, "yichuang.core.tests.test_jobs.periodic_probe")}
+    PROBE_RUNS.clear()
+    out = StringIO()
+    call_command("jobs_beat", "--once", stdout=out)
+    assert "often /60s" in out.getvalue() and "queued: often" in out.getvalue()
+    assert PROBE_RUNS == ["probe"]
