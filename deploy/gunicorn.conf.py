@@ -1,0 +1,28 @@
+"""gunicorn settings for yichuang (docs/deploy.md): `gunicorn -c deploy/gunicorn.conf.py config.wsgi`.
+
+Sync workers, one or two per CPU: a request is CPU work in Python and PostgreSQL, and more workers than
+CPUs only take turns (bench/README.md). Workers are recycled after a few thousand requests to bound memory.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("YICHUANG_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("YICHUANG_WORKERS", str(max(2, multiprocessing.cpu_count()))))
+worker_class = "sync"
+timeout = int(os.environ.get("YICHUANG_WORKER_TIMEOUT", "60"))
+graceful_timeout = 30
+max_requests = 5000
+max_requests_jitter = 500
+# nginx in front sets X-Forwarded-For / -Proto; only it may (docs/security.md, YICHUANG_TRUSTED_PROXIES).
+forwarded_allow_ips = os.environ.get("YICHUANG_TRUSTED_PROXIES", "127.0.0.1")
+accesslog = None  # the application writes one structured line per request (docs/operations.md)
+errorlog = "-"
+
+
+def child_exit(server, worker):  # type: ignore[no-untyped-def]  (gunicorn's hook signature)
+    """Prometheus multiprocess mode: a dead worker's live gauges are dropped (docs/operations.md)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
