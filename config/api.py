@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from yichuang.accounts.api import router as accounts_router
 from yichuang.accounts.services import api_token_authenticate
@@ -24,6 +26,7 @@ from yichuang.catalog.api_search import router as catalog_search_router
 from yichuang.core.api import router as core_router
 from yichuang.core.errors import ApplicationError
 from yichuang.core.i18n.api import router as i18n_router
+from yichuang.core.ops.database import database_unavailable_response
 from yichuang.hall.api import router as hall_router
 from yichuang.hall.api_appointments import router as hall_appointments_router
 from yichuang.hall.api_figures import router as hall_figures_router
@@ -48,6 +51,16 @@ class BearerTokenAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """Django's session. A request without the session cookie is not authenticated (401) rather than
+    refused for a missing CSRF token (403): without the cookie there is no session to forge."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -113,7 +126,18 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and str(exc) == "CSRF check Failed":  # ninja's session auth without the token
+        message = "安全校验失败（CSRF令牌缺失或无效），请刷新页面后重试"
+        return error_response(request, 403, "csrf_failed", message)
     return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+# The database went away (restart, lost connection): 503 with Retry-After, the broken connection closed so
+# the next request reconnects; the same body DatabaseUnavailableMiddleware gives outside ninja.
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return database_unavailable_response(request, exc)
 
 
 @api.exception_handler(Exception)

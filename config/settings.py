@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,15 +61,24 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Operations (yichuang/core/ops, docs/operations.md): request id, access log and metrics; /healthz,
+    # /readyz and /metrics answered before sessions and host checks; 503 while the database is down (also
+    # for errors raised in the session and authentication middleware below).
+    "yichuang.core.ops.middleware.RequestContextMiddleware",
+    "yichuang.core.ops.middleware.OpsEndpointsMiddleware",
+    "yichuang.core.ops.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "yichuang.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "yichuang.core.ratelimit.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "yichuang.core.i18n.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "yichuang.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yichuang.core.middleware.ApplicationErrorMiddleware",
@@ -139,6 +149,15 @@ CALENDAR_CACHE_SECONDS = int(os.environ.get("YICHUANG_CALENDAR_CACHE_SECONDS", "
 # Public rate limits per client address and minute (a hall.issue device token at a kiosk is not limited).
 YICHUANG_KIOSK_TICKETS_PER_MINUTE = int(os.environ.get("YICHUANG_KIOSK_TICKETS_PER_MINUTE", "30"))
 YICHUANG_TRACK_LOOKUPS_PER_MINUTE = int(os.environ.get("YICHUANG_TRACK_LOOKUPS_PER_MINUTE", "20"))
+# Every request of a visitor who is not logged in counts against one bucket per address and minute
+# (yichuang/core/ratelimit.py, docs/security.md); YICHUANG_RATE_LIMIT_<BUCKET> sets one (0 = no limit), and
+# YICHUANG_RATE_LIMITS_ENABLED=off turns them all off (a load test from one address).
+YICHUANG_RATE_LIMITS_ENABLED = env_bool("YICHUANG_RATE_LIMITS_ENABLED", True)
+YICHUANG_RATE_LIMITS = {
+    bucket: int(os.environ[f"YICHUANG_RATE_LIMIT_{bucket.upper()}"])
+    for bucket in ("login", "lookup", "booking", "search", "screens", "api", "public")
+    if os.environ.get(f"YICHUANG_RATE_LIMIT_{bucket.upper()}")
+}
 # 自助终端 (yichuang/portal, docs/terminal.md): idle seconds before the screen returns to the start, how long
 # a verified case stays open, and failed case lookups allowed per terminal within the window.
 YICHUANG_TERMINAL_IDLE_SECONDS = int(os.environ.get("YICHUANG_TERMINAL_IDLE_SECONDS", "60"))
@@ -196,12 +215,25 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Passwords (等保 2.0 level 3): at least 10 characters of at least 3 kinds (docs/security.md).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "yichuang.accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "yichuang.accounts.password_validation.CharacterClassValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
 ]
+# Password sign-ins go through the login lockout (yichuang/accounts/lockout.py, docs/security.md): a user name
+# with YICHUANG_LOGIN_FAILURES failures, or a client address with YICHUANG_LOGIN_ADDRESS_FAILURES, within
+# the window is locked for YICHUANG_LOGIN_LOCK_SECONDS. Counts are kept in the database (shared by workers).
+AUTHENTICATION_BACKENDS = ["yichuang.accounts.security.LockoutModelBackend"]
+YICHUANG_LOGIN_FAILURES = int(os.environ.get("YICHUANG_LOGIN_FAILURES", "5"))
+YICHUANG_LOGIN_ADDRESS_FAILURES = int(os.environ.get("YICHUANG_LOGIN_ADDRESS_FAILURES", "20"))
+YICHUANG_LOGIN_WINDOW_SECONDS = int(os.environ.get("YICHUANG_LOGIN_WINDOW_SECONDS", "900"))
+YICHUANG_LOGIN_LOCK_SECONDS = int(os.environ.get("YICHUANG_LOGIN_LOCK_SECONDS", "900"))
 
 # Simplified Chinese is the source language of every UI string; Mongolian is added by translation.
 LANGUAGE_CODE = "zh-hans"
@@ -224,6 +256,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("YICHUANG_SESSION_SECONDS", str(8 * 3600)))
+# Sign out after this much inactivity; SESSION_COOKIE_AGE is the absolute limit from the sign-in
+# (yichuang/accounts/middleware.py, docs/security.md).
+YICHUANG_SESSION_IDLE_SECONDS = int(os.environ.get("YICHUANG_SESSION_IDLE_SECONDS", "1800"))
 SESSION_COOKIE_SECURE = env_bool("YICHUANG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -231,21 +266,61 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "yichuang.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS once the site is served over HTTPS (YICHUANG_SECURE_COOKIES on): a year unless YICHUANG_HSTS_SECONDS
+# says otherwise (0 turns it off). Django sends it on HTTPS requests only.
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("YICHUANG_HSTS_SECONDS", "31536000" if SESSION_COOKIE_SECURE else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("YICHUANG_HSTS_INCLUDE_SUBDOMAINS", False)
+# Behind nginx terminating TLS: trust its X-Forwarded-Proto (only when the app is reachable through it alone).
+if env_bool("YICHUANG_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies (addresses or networks) whose X-Forwarded-For names the client (yichuang.core.http.client_address);
+# from anyone else the header is ignored, so a client cannot pick its own rate-limit bucket.
+YICHUANG_TRUSTED_PROXIES = env_list("YICHUANG_TRUSTED_PROXIES", "")
+# Content security policy of the HTML pages (yichuang/core/security.py, docs/security.md): nothing inline
+# (scripts and styles come from static files; a nonce where a template really needs an inline block), no eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+YICHUANG_PERMISSIONS_POLICY = os.environ.get(
+    "YICHUANG_PERMISSIONS_POLICY",
+    "camera=(self), geolocation=(), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "display-capture=()",
+)
 
 NINJA_PAGINATION_PER_PAGE = 50
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal_data": {"()": "yichuang.core.masking.PersonalDataLogFilter"}},
+    "filters": {
+        # PersonalDataLogFilter extended to extra fields and exception text; the request's id, user id, route.
+        "mask_personal_data": {"()": "yichuang.core.ops.logs.PersonalDataFilter"},
+        "request_context": {"()": "yichuang.core.ops.logs.RequestContextFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "yichuang.core.ops.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["mask_personal_data"],
+            # YICHUANG_LOG_FORMAT=json: one JSON object per line for a log shipper (docs/operations.md#logs).
+            "formatter": "json" if os.environ.get("YICHUANG_LOG_FORMAT", "plain") == "json" else "plain",
+            "filters": ["request_context", "mask_personal_data"],
         },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("YICHUANG_LOG_LEVEL", "INFO")},
@@ -253,6 +328,18 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Prometheus /metrics (docs/operations.md#metrics): open to these client addresses or networks, or to a
+# request with "Authorization: Bearer <YICHUANG_METRICS_TOKEN>"; business gauges from these collectors,
+# cached this long.
+YICHUANG_METRICS_ALLOWED = env_list("YICHUANG_METRICS_ALLOWED", "127.0.0.1,::1")
+YICHUANG_METRICS_TOKEN = os.environ.get("YICHUANG_METRICS_TOKEN", "")
+YICHUANG_METRICS_COLLECTORS = env_list(
+    "YICHUANG_METRICS_COLLECTORS", "yichuang.supervision.metrics.BusinessCollector"
+)
+YICHUANG_METRICS_CACHE_SECONDS = int(os.environ.get("YICHUANG_METRICS_CACHE_SECONDS", "30"))
+# Health probes come over plain HTTP from inside: never redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # Seconds a checked API bearer token is remembered per process (0 = read it on every call); a revoked
 # token or a deactivated user is refused at once in the process that changed it, within this elsewhere.
@@ -262,6 +349,11 @@ YICHUANG_TOKEN_CACHE_SECONDS = float(os.environ.get("YICHUANG_TOKEN_CACHE_SECOND
 # from this secret. Set it in production (and keep it: without it no seal can sign); the fallback is for
 # the demo and tests only.
 YICHUANG_SEAL_SECRET = os.environ.get("YICHUANG_SEAL_SECRET", "") or f"dev-seal:{SECRET_KEY}"
+# ID numbers are stored encrypted (SM4-GCM) and found by a keyed hash (HMAC-SM3), docs/encryption.md:
+# "id:base64key,..." (16-byte keys; the first encrypts, all decrypt) and a base64 lookup key. Empty: keys
+# derived from SECRET_KEY, for the demo and tests only (a system check warns when DEBUG is off).
+YICHUANG_FIELD_KEYS = os.environ.get("YICHUANG_FIELD_KEYS", "")
+YICHUANG_LOOKUP_KEY = os.environ.get("YICHUANG_LOOKUP_KEY", "")
 # 用证授权: how long a holder's consent lets a case use his licence (days, 1–366).
 YICHUANG_LICENCE_AUTHORISATION_DAYS = int(os.environ.get("YICHUANG_LICENCE_AUTHORISATION_DAYS", "30"))
 # 免证办 data-sharing providers, asked in order (comma-separated dotted class paths).
@@ -280,6 +372,18 @@ YICHUANG_CENTRE_NAME = os.environ.get("YICHUANG_CENTRE_NAME", "政务服务中�
 YICHUANG_CASE_WARNING_DAYS = int(os.environ.get("YICHUANG_CASE_WARNING_DAYS", "3"))
 YICHUANG_COMMITMENT_VERIFY_DAYS = int(os.environ.get("YICHUANG_COMMITMENT_VERIFY_DAYS", "20"))
 YICHUANG_CASE_UPLOAD_MAX_BYTES = int(os.environ.get("YICHUANG_CASE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# Uploads (docs/security.md): a request declaring a larger body is refused (413) before it is read (nginx's
+# client_max_body_size should say the same); files over 2.5 MB are spooled to a temporary file, not memory;
+# workbooks are looked into before openpyxl (entries, unpacked bytes); PDFs have a page limit.
+YICHUANG_MAX_REQUEST_BYTES = int(os.environ.get("YICHUANG_MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+YICHUANG_XLSX_MAX_ENTRIES = int(os.environ.get("YICHUANG_XLSX_MAX_ENTRIES", "500"))
+YICHUANG_XLSX_MAX_UNPACKED_BYTES = int(
+    os.environ.get("YICHUANG_XLSX_MAX_UNPACKED_BYTES", str(200 * 1024 * 1024))
+)
+YICHUANG_PDF_MAX_PAGES = int(os.environ.get("YICHUANG_PDF_MAX_PAGES", "300"))
 YICHUANG_RECONSIDERATION_BODY = os.environ.get("YICHUANG_RECONSIDERATION_BODY", "本级人民政府")
 YICHUANG_COURT = os.environ.get("YICHUANG_COURT", "有管辖权的人民法院")
 # Seconds between in-process deadline sweeps (0 turns the in-process schedule off, e.g. under a cron job).

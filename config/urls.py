@@ -13,6 +13,8 @@ urlpatterns = [
     path("", account_views.root, name="root"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # /healthz, /readyz, /metrics (answered earlier by yichuang.core.ops.middleware.OpsEndpointsMiddleware).
+    path("", include("yichuang.core.ops.urls")),
     # Django's set_language (language cookie, back to ``next``), which also stores a logged-in user's choice.
     path("i18n/setlang/", i18n_views.language_set, name="set_language"),
     path("", include("yichuang.accounts.urls")),

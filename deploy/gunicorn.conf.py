@@ -7,6 +7,9 @@ CPUs only take turns (bench/README.md). Workers are recycled after a few thousan
 import multiprocessing
 import os
 
+# Prometheus multiprocess mode: an empty metrics directory at start, a dead worker's gauges dropped.
+from yichuang.core.ops.gunicorn_conf import child_exit, on_starting  # noqa: F401
+
 bind = os.environ.get("YICHUANG_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("YICHUANG_WORKERS", str(max(2, multiprocessing.cpu_count()))))
 worker_class = "sync"
@@ -18,11 +21,3 @@ max_requests_jitter = 500
 forwarded_allow_ips = os.environ.get("YICHUANG_TRUSTED_PROXIES", "127.0.0.1")
 accesslog = None  # the application writes one structured line per request (docs/operations.md)
 errorlog = "-"
-
-
-def child_exit(server, worker):  # type: ignore[no-untyped-def]  (gunicorn's hook signature)
-    """Prometheus multiprocess mode: a dead worker's live gauges are dropped (docs/operations.md)."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(worker.pid)

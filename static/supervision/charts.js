@@ -44,6 +44,9 @@
     var fmt = formatter(meta.format);
     if (option.tooltip && typeof option.tooltip === "object" && !Array.isArray(option.tooltip)) {
       option.tooltip.valueFormatter = fmt;
+      // Drawn on the canvas: the HTML tooltip's colour markers are style="" attributes, which the content
+      // security policy refuses (docs/security.md).
+      option.tooltip.renderMode = "richText";
     }
     (option.series || []).forEach(function (series) {
       if (series.type === "bar" && series.label && series.label.show) {

@@ -7,10 +7,13 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from yichuang.accounts import services
+from yichuang.accounts.admin_security import unlock_login
+from yichuang.accounts.forms import AdminLoginForm
 from yichuang.accounts.models import ApiToken, Applicant, Department, User
 from yichuang.accounts.roles import Role
 from yichuang.core.audit import audit_record
 from yichuang.core.errors import ApplicationError
+from yichuang.core.personal_data import PersonalDataAdminMixin
 
 
 class AdminRoleOnlySite:
@@ -23,6 +26,7 @@ class AdminRoleOnlySite:
 
 
 admin.site.has_permission = AdminRoleOnlySite.has_permission  # type: ignore[method-assign]
+admin.site.login_form = AdminLoginForm  # says when the login lockout refused the sign-in
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -74,13 +78,24 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (None, {"fields": ("username", "password1", "password2", "full_name", "role", "department")}),
     )
     readonly_fields = ("last_login", "date_joined")
+    actions = [unlock_login]
 
 
 @admin.register(Applicant)
-class ApplicantAdmin(AuditedAdmin):
+class ApplicantAdmin(PersonalDataAdminMixin, AuditedAdmin):
+    # The change form shows the ID number, phone and address in full: each opening is logged.
+    personal_data_fields = ("id_number", "phone", "address")
+    personal_data_person = "applicant"
     list_display = ("name", "kind", "masked_identifier", "masked_phone", "created_at")
     list_filter = ("kind",)
-    search_fields = ("name", "=id_number", "=credit_code")
+    # The ID number is encrypted: it is found whole, through its keyed hash (get_search_results).
+    search_fields = ("name", "=credit_code")
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= queryset.by_id_number(search_term)
+        return results, may_have_duplicates
 
 
 @admin.register(ApiToken)

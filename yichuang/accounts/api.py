@@ -6,9 +6,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from yichuang.accounts import selectors, services
-from yichuang.accounts.models import Applicant, Department, User
+from yichuang.accounts.models import Applicant, ApplicantKind, Department, User
 from yichuang.accounts.roles import capabilities_of
 from yichuang.core.errors import NotFoundError
+from yichuang.core.personal_data import mask_address, personal_data_read, request_purpose, screen_name
 
 router = Router(tags=["部门与人员"])
 
@@ -59,7 +60,8 @@ class ApplicantOut(Schema):
     name: str
     identifier: str  # masked for natural persons
     phone: str  # masked
-    address: str
+    address: str  # masked for natural persons
+    full: bool = False  # true: identifier, phone and address in full (``?full=true``, logged)
 
 
 class ApplicantIn(Schema):
@@ -91,14 +93,20 @@ def _parent_id(department: Department) -> int | None:
     return parent.pk if parent else None
 
 
-def _applicant_out(applicant: Applicant) -> dict:
+def _applicant_out(applicant: Applicant, *, full: bool = False) -> dict:
+    natural = applicant.kind == ApplicantKind.NATURAL
+    if full:
+        identifier, phone = applicant.id_number or applicant.credit_code, applicant.phone
+    else:
+        identifier, phone = applicant.masked_identifier, applicant.masked_phone
     return {
         "id": applicant.pk,
         "kind": applicant.kind,
         "name": applicant.name,
-        "identifier": applicant.masked_identifier,
-        "phone": applicant.masked_phone,
-        "address": applicant.address,
+        "identifier": identifier,
+        "phone": phone,
+        "address": mask_address(applicant.address) if natural and not full else applicant.address,
+        "full": full,
     }
 
 
@@ -179,5 +187,25 @@ def applicant_register(request: HttpRequest, payload: ApplicantIn) -> Status:
 
 
 @router.get("/applicants/{applicant_id}", response=ApplicantOut)
-def applicant_detail(request: HttpRequest, applicant_id: int) -> dict:
-    return _applicant_out(selectors.applicant_get(actor=request.user, applicant_id=applicant_id))
+def applicant_detail(request: HttpRequest, applicant_id: int, full: bool = False, purpose: str = "") -> dict:
+    """Masked by default; ``full=true`` (with a ``purpose``) returns the ID number, phone and address in
+    full and logs the read (``personal_data.read``) unless the applicant reads his own record."""
+    applicant = selectors.applicant_get(actor=request.user, applicant_id=applicant_id)
+    if full and applicant.user_id != request.user.pk:
+        personal_data_read(
+            actor=request.user,
+            obj=applicant,
+            person="applicant",
+            fields=[
+                name
+                for name, value in (
+                    ("id_number", applicant.id_number),
+                    ("phone", applicant.phone),
+                    ("address", applicant.address),
+                )
+                if value
+            ],
+            screen=screen_name(request),
+            purpose=request_purpose(request),
+        )
+    return _applicant_out(applicant, full=full)

@@ -206,7 +206,7 @@ def _load_applicants(admin: User) -> None:
         phone = f"139{rng.randint(10000000, 99999999)}"
         address = f"乌拉特中旗海流图镇{rng.choice(STREETS)}社区{rng.randint(1, 30)}号"
         number = id_number(COUNTY, birth, 100 + index)
-        if Applicant.objects.filter(id_number=number).exists():
+        if Applicant.objects.by_id_number(number).exists():
             continue
         services.applicant_register(
             actor=admin,

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.accounts.models import ApplicantKind, Department, DepartmentKind
+from yichuang.accounts.security import login_lock_of
 from yichuang.core.errors import ApplicationError
 from yichuang.core.validators import (
     validate_credit_code,
@@ -13,11 +15,25 @@ from yichuang.core.validators import (
 )
 
 
-class LoginForm(AuthenticationForm):
+class LockoutMessageMixin:
+    """A sign-in refused by the login lockout says so (and for how long) instead of "wrong password"."""
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        lock = login_lock_of(self.request)  # type: ignore[attr-defined]
+        if lock is not None:
+            return forms.ValidationError(lock.message, code="locked")
+        return super().get_invalid_login_error()  # type: ignore[misc]
+
+
+class LoginForm(LockoutMessageMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _("用户名或密码不正确，请重新输入。"),
         "inactive": _("该账号已停用，请联系政数局管理员。"),
     }
+
+
+class AdminLoginForm(LockoutMessageMixin, AdminAuthenticationForm):
+    pass
 
 
 class ServiceErrorFormMixin:

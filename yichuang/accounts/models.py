@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from yichuang.accounts.roles import STAFF_ROLES, Role, capabilities_of
+from yichuang.core.crypto_fields import EncryptedTextField, KeyedHashField, keyed_hash
 from yichuang.core.masking import mask_id_number, mask_phone
 from yichuang.core.validators import (
     validate_credit_code,
@@ -113,14 +114,22 @@ class ApplicantKind(models.TextChoices):
     LEGAL = "legal", _("法人")
 
 
+class ApplicantQuerySet(models.QuerySet["Applicant"]):
+    def by_id_number(self, id_number: str) -> ApplicantQuerySet:
+        """Exact match through the keyed hash (the column itself is encrypted)."""
+        digest = keyed_hash(id_number)
+        return self.filter(id_number_hash=digest) if digest else self.none()
+
+
 class Applicant(models.Model):
     """Someone who applies: a natural person (ID number) or a legal person (credit code)."""
 
     kind = models.CharField(_("申请人类型"), max_length=10, choices=ApplicantKind.choices)
     name = models.CharField(_("姓名或名称"), max_length=100)
-    id_number = models.CharField(
+    id_number = EncryptedTextField(
         _("公民身份号码"), max_length=18, blank=True, validators=[validate_id_number]
     )
+    id_number_hash = KeyedHashField(source="id_number")
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code]
     )
@@ -137,20 +146,22 @@ class Applicant(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
+    objects = ApplicantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("申请人")
         verbose_name_plural = _("申请人")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind=ApplicantKind.NATURAL) & ~Q(id_number="") & Q(credit_code=""))
-                | (Q(kind=ApplicantKind.LEGAL) & ~Q(credit_code="") & Q(id_number="")),
+                condition=(Q(kind=ApplicantKind.NATURAL) & ~Q(id_number_hash="") & Q(credit_code=""))
+                | (Q(kind=ApplicantKind.LEGAL) & ~Q(credit_code="") & Q(id_number_hash="")),
                 name="applicant_identifier_matches_kind",
                 violation_error_message=_("自然人须填写身份证号码，法人须填写统一社会信用代码"),
             ),
             models.UniqueConstraint(
-                fields=["id_number"],
-                condition=~Q(id_number=""),
+                fields=["id_number_hash"],
+                condition=~Q(id_number_hash=""),
                 name="applicant_unique_id_number",
                 violation_error_message=_("该身份证号码已登记"),
             ),
@@ -199,3 +210,6 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}…）"
+
+
+from yichuang.accounts.models_security import LoginThrottle, LoginThrottleScope  # noqa: E402, F401

@@ -13,6 +13,7 @@ from yichuang.accounts.policies import (
     require_department_in_scope,
     staff_scope,
 )
+from yichuang.core.crypto_fields import keyed_hash
 from yichuang.core.errors import NotFoundError
 from yichuang.core.validators import normalize_credit_code, normalize_id_number
 
@@ -47,9 +48,12 @@ def applicant_list(*, actor: Any, query: str = "") -> QuerySet[Applicant]:
     applicants = applicant_scope(actor)
     query = query.strip()
     if query:
-        identifier = normalize_id_number(query)
+        # An ID number matches whole or not at all: the column is encrypted, its keyed hash is searchable.
+        identifier = keyed_hash(normalize_id_number(query))
         applicants = applicants.filter(
-            Q(name__icontains=query) | Q(id_number=identifier) | Q(credit_code=normalize_credit_code(query))
+            Q(name__icontains=query)
+            | Q(id_number_hash=identifier)
+            | Q(credit_code=normalize_credit_code(query))
         )
     return applicants.order_by("-created_at", "-id")
 

@@ -24,6 +24,7 @@ from yichuang.accounts.models import (
 from yichuang.accounts.roles import Role
 from yichuang.accounts.token_cache import token_user_recall, token_user_remember
 from yichuang.core.audit import audit_record
+from yichuang.core.crypto_fields import keyed_hash
 from yichuang.core.errors import ApplicationError, ConflictError, full_clean_or_raise
 from yichuang.core.permissions import require_capability
 from yichuang.core.validators import normalize_credit_code, normalize_id_number
@@ -175,7 +176,7 @@ def applicant_register(
     if kind == ApplicantKind.LEGAL and not applicant.credit_code:
         raise ApplicationError("法人须填写统一社会信用代码", fields={"credit_code": ["必填"]})
     existing = Applicant.objects.filter(
-        id_number=applicant.id_number, credit_code=applicant.credit_code
+        id_number_hash=keyed_hash(applicant.id_number), credit_code=applicant.credit_code
     ).first()
     if existing is not None:
         raise ConflictError(

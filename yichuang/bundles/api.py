@@ -18,6 +18,7 @@ from yichuang.bundles.selection import Selection, selection_all, selection_for
 from yichuang.cases.api import _idempotency_key
 from yichuang.core.errors import NotFoundError
 from yichuang.core.masking import mask_id_number
+from yichuang.core.personal_data import request_purpose, screen_name
 
 router = Router(tags=["一件事"])
 
@@ -312,6 +313,14 @@ def _member_out(link: BundleCase) -> dict[str, Any]:
 
 def _detail_out(request: HttpRequest, application: BundleApplication) -> dict[str, Any]:
     links = selectors.application_members(application)
+    form_rows = selectors.form_rows(application, request.user, links)
+    services.form_read_record(
+        actor=request.user,
+        application=application,
+        rows=form_rows,
+        screen=screen_name(request),
+        purpose=request_purpose(request),
+    )
     return {
         **_application_out(application),
         "members": [_member_out(link) for link in links],
@@ -326,10 +335,7 @@ def _detail_out(request: HttpRequest, application: BundleApplication) -> dict[st
             }
             for state in selectors.merged_material_states(application, links)
         ],
-        "form": [
-            {"label": label, "value": value, "used_by": used}
-            for label, value, used in selectors.form_rows(application, request.user, links)
-        ],
+        "form": [{"label": label, "value": value, "used_by": used} for label, value, used in form_rows],
         "notices": [
             {"id": n.pk, "kind": n.kind, "document_number": n.document_number, "issued_at": n.issued_at}
             for n in application.notices.all()

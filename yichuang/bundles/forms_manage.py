@@ -136,8 +136,16 @@ class BundleForm(ServiceErrorFormMixin, forms.Form):
 
 def bundle_initial(spec: dict[str, Any]) -> dict[str, Any]:
     initial = {key: value for key, value in spec.items() if key not in ("questions", "members")}
-    initial["process_steps"] = "\n".join(spec.get("process_steps") or [])
+    initial["process_steps"] = "\n".join(_step_text(step) for step in spec.get("process_steps") or [])
     return initial
+
+
+def _step_text(step: Any) -> str:
+    """A step as one line: the editor stores lines, the demo and the API store ``{name, description}``."""
+    if isinstance(step, dict):
+        name, description = str(step.get("name") or ""), str(step.get("description") or "")
+        return f"{name}：{description}" if name and description else name or description
+    return str(step)
 
 
 # ——— the questionnaire ———

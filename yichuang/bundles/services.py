@@ -47,6 +47,7 @@ from yichuang.cases.uploads import case_file_check
 from yichuang.core.audit import audit_record, audited_atomic
 from yichuang.core.calendar import add_working_days
 from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError
+from yichuang.core.personal_data import personal_data_read
 
 ONLINE_CHANNELS = frozenset({"online", "mobile"})
 MAX_FILES = 60
@@ -471,3 +472,38 @@ def bundle_withdraw(*, actor: Any, application: BundleApplication, reason: str =
     audit_record(actor=actor, action="bundle.withdraw", obj=application, data={"number": application.number})
     application.refresh_from_db()
     return application
+
+
+# A person's addresses in the one form (a shop's business address is not personal data).
+PERSONAL_ADDRESS_FIELDS = frozenset(
+    {"applicant_address", "household_address", "property_address", "install_address"}
+)
+
+
+def form_read_record(
+    *,
+    actor: Any,
+    application: BundleApplication,
+    rows: list[tuple[str, str, str]],
+    screen: str,
+    purpose: str = "",
+) -> None:
+    """The one form's rows (``selectors.form_rows``) carry ID numbers, phones and addresses in full: a
+    member of staff seeing them is a read of personal data (the applicant reading his own is not)."""
+    from yichuang.bundles.fields import FIELDS
+
+    if actor is not None and actor.pk is not None and actor.pk == application.applicant.user_id:
+        return
+    personal = {
+        spec.label: spec.key
+        for spec in FIELDS
+        if spec.kind in ("id_number", "phone") or spec.key in PERSONAL_ADDRESS_FIELDS
+    }
+    personal_data_read(
+        actor=actor,
+        obj=application,
+        person="applicant",
+        fields=[personal[label] for label, value, _used in rows if value and label in personal],
+        screen=screen,
+        purpose=purpose,
+    )

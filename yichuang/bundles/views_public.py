@@ -35,6 +35,7 @@ from yichuang.bundles.models import (
 from yichuang.cases.models import CaseStatus
 from yichuang.cases.views_track import RATE_LIMITED_MESSAGE, lookup_allowed, lookups_per_minute
 from yichuang.catalog.models import ItemCaseKind
+from yichuang.core.crypto_fields import keyed_hash
 from yichuang.core.errors import NotFoundError
 from yichuang.core.masking import mask_name
 from yichuang.core.permissions import has_capability
@@ -167,10 +168,10 @@ def application_public_lookup(*, number: str, id_number: str) -> BundleApplicati
         BundleApplication.objects.select_related("bundle", "applicant")
         .filter(number=number)
         .filter(
-            Q(applicant__id_number=normalize_id_number(identifier))
+            Q(applicant__id_number_hash=keyed_hash(normalize_id_number(identifier)))
             | Q(applicant__credit_code=normalize_credit_code(identifier))
         )
-        .exclude(applicant__id_number="", applicant__credit_code="")
+        .exclude(applicant__id_number_hash="", applicant__credit_code="")
         .first()
     )
     if application is None:

@@ -66,6 +66,7 @@ from yichuang.catalog.models import MaterialNecessity
 from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from yichuang.core.masking import mask_phone
 from yichuang.core.permissions import has_capability, require_capability
+from yichuang.core.personal_data import request_purpose, screen_name
 
 PAGE_SIZE = 50
 APPLICANT_RESULTS = 20
@@ -521,6 +522,14 @@ def detail_page(
     application = selectors.application_get(actor=user, pk=application.pk)  # fresh after a failed action
     links = selectors.application_members(application)
     states = selectors.merged_material_states(application, links)
+    form_rows = selectors.form_rows(application, user, links)
+    services.form_read_record(
+        actor=user,
+        application=application,
+        rows=form_rows,
+        screen=screen_name(request),
+        purpose=request_purpose(request),
+    )
     context = {
         "application": application,
         "applicant": application.applicant,
@@ -529,7 +538,7 @@ def detail_page(
         "materials": material_rows(states, check_data, check_errors),
         "has_deferrable": any(state.merged.necessity == MaterialNecessity.DEFERRABLE for state in states),
         "members": _member_rows(user, links),
-        "form_rows": selectors.form_rows(application, user, links),
+        "form_rows": form_rows,
         "notices": [
             (notice, NOTICE_KINDS.get(notice.kind, notice.kind))
             for notice in application.notices.defer("pdf").order_by("issued_at", "pk")

@@ -13,6 +13,7 @@ from yichuang.cases import policies
 from yichuang.cases.models import Case, CaseEvent, CaseStatus
 from yichuang.cases.workflow import OPEN_STATUSES, TIMED_STATUSES
 from yichuang.core.calendar import working_days_between
+from yichuang.core.crypto_fields import keyed_hash
 from yichuang.core.errors import NotFoundError
 from yichuang.core.validators import normalize_credit_code, normalize_id_number
 
@@ -92,10 +93,10 @@ def case_public_lookup(*, number: str, id_number: str) -> Case:
     case = (
         _related(Case.objects.filter(number=number))
         .filter(
-            Q(applicant__id_number=normalize_id_number(identifier))
+            Q(applicant__id_number_hash=keyed_hash(normalize_id_number(identifier)))
             | Q(applicant__credit_code=normalize_credit_code(identifier))
         )
-        .exclude(applicant__id_number="", applicant__credit_code="")
+        .exclude(applicant__id_number_hash="", applicant__credit_code="")
         .first()
     )
     if case is None:

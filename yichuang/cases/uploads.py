@@ -25,7 +25,7 @@ from yichuang.cases.models import Case, CaseFile, CaseMaterial, CaseStatus
 from yichuang.cases.workflow import case_lock
 from yichuang.core.audit import audit_record, audited_atomic
 from yichuang.core.errors import ApplicationError, ConflictError
-from yichuang.core.uploads import SCAN_TYPES, file_type_check
+from yichuang.core.uploads import SCAN_TYPES, file_type_check, pdf_check, safe_file_name
 
 MAX_FILES_PER_CASE = 100
 # Files may be added while the application is at the window, in correction, or under review (补交 of 容缺).
@@ -82,9 +82,12 @@ def case_file_check(*, name: str, content: bytes, field: str = "file") -> str:
             fields={field: ["文件类型不允许"]},
             code="file_type_not_allowed",
         )
-    return file_type_check(
+    content_type = file_type_check(
         name=name, content=content, allowed=SCAN_TYPES, max_bytes=max_upload_bytes(), field=field
     )
+    if content_type == "application/pdf":
+        pdf_check(content, field=field)
+    return content_type
 
 
 def case_file_prepare(*, name: str, content: bytes, field: str = "file") -> PreparedFile:
@@ -198,7 +201,7 @@ def case_file_upload(
     stored = CaseFile.objects.create(
         case=case,
         case_material=case_material,
-        name=(name or "file")[-200:],
+        name=safe_file_name(name),
         content_type=prepared.content_type,
         size=len(prepared.content),
         sha256=hashlib.sha256(prepared.content).hexdigest(),

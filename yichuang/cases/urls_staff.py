@@ -56,6 +56,7 @@ urlpatterns: list[URLPattern] = [
     path("cases/<int:case_id>/deliver/", views_issue.issue_deliver, name="issue_deliver"),
     # the shared case page
     path("cases/<int:case_id>/", views_staff.case_detail, name="staff_case"),
+    path("cases/<int:case_id>/applicant/full/", views_staff.case_applicant_full, name="staff_applicant_full"),
     path(
         "cases/<int:case_id>/notices/<int:notice_id>/pdf/",
         views_staff.notice_pdf,

@@ -93,6 +93,7 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
 def review_start(request: HttpRequest, case_id: int) -> HttpResponse:
     """Take the case (or, as the head, assign it to a reviewer of the department)."""
     case = staff_case(request, case_id)
+    policies.require_can_review(request.user, case)  # before the input: a refusal is not a form error
     choices = department_reviewers(case)
     form = AssignForm(request.POST, prefix="assign", reviewers=choices)
     if not form.is_valid():
@@ -144,6 +145,7 @@ def review_decide(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def review_procedure_start(request: HttpRequest, case_id: int) -> HttpResponse:
     case = staff_case(request, case_id)
+    policies.require_can_review(request.user, case)  # before the input: a refusal is not a form error
     form = SpecialProcedureForm(request.POST, prefix="procedure")
     if not form.is_valid() and "days" in form.errors:
         error = ApplicationError("请填写特别程序所需的工作日数（1至365）", fields={"days": ["无效"]})
@@ -188,6 +190,7 @@ def review_procedure_finish(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def review_extension_request(request: HttpRequest, case_id: int) -> HttpResponse:
     case = staff_case(request, case_id)
+    policies.require_can_review(request.user, case)  # before the input: a refusal is not a form error
     form = ExtensionRequestForm(request.POST, prefix="extension")
     form.is_valid()
     days = form.cleaned_data.get("days")
@@ -210,6 +213,7 @@ def review_extension_request(request: HttpRequest, case_id: int) -> HttpResponse
 @require_POST
 def review_extension_decide(request: HttpRequest, case_id: int, extension_id: int) -> HttpResponse:
     case = staff_case(request, case_id)
+    policies.require_can_approve_extension(request.user, case)  # before the input, as above
     extension = case.extensions.filter(pk=extension_id).first()
     if extension is None:
         raise NotFoundError("未找到该延期申请")
@@ -284,6 +288,7 @@ def review_revoke(request: HttpRequest, case_id: int) -> HttpResponse:
 def review_verify(request: HttpRequest, case_id: int) -> HttpResponse:
     """核查 of a 告知承诺: truthful, or false (the decision is revoked and the applicant marked)."""
     case = staff_case(request, case_id)
+    policies.require_can_review(request.user, case)  # before the input: a refusal is not a form error
     verification = CommitmentVerification.objects.filter(case=case).first()
     if verification is None:
         raise NotFoundError("该办件没有待核查的承诺")

@@ -69,6 +69,7 @@ from yichuang.catalog.models import (
 from yichuang.core.audit import audit_record
 from yichuang.core.errors import ApplicationError
 from yichuang.core.jobs import enqueue_on_commit
+from yichuang.core.uploads import xlsx_check
 
 logger = logging.getLogger("yichuang.catalog.import")
 
@@ -1017,6 +1018,8 @@ def catalog_import_start(
             code="file_type",
             fields={"file": ["文件内容与扩展名不符"]},
         )
+    if extension == "xlsx":
+        xlsx_check(content)  # a zip bomb is refused before anything is stored or parsed
     with transaction.atomic():
         record = CatalogImport.objects.create(
             file_name=file_name[-200:], data=content, created_by=actor, status=ImportStatus.PENDING

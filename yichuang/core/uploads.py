@@ -1,7 +1,18 @@
 """Uploaded files are judged by their content, never by their name: the first bytes must be those of an
-allowed type, and the file name's extension must agree with them."""
+allowed type, and the file name's extension must agree with them. A stored name is only ever a label (files
+live in the database, never at a path a user chose); ``safe_file_name`` keeps it a plain, short one.
+
+Containers are looked into before anything parses them: an Excel workbook (a ZIP) is refused when it has too
+many entries or would unpack to too much (a zip bomb), a PDF with more pages than ``pdf_max_pages()``.
+"""
 
 from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+
+from django.conf import settings
 
 from yichuang.core.errors import ApplicationError
 
@@ -62,3 +73,80 @@ def file_type_check(
             code="file_type_not_allowed",
         )
     return content_type
+
+
+def safe_file_name(name: str, *, default: str = "file", max_length: int = 200) -> str:
+    """The last part of an uploaded file's name, without directories, control characters or leading dots:
+    a label to show and to offer on download, never a path."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip().lstrip(".").strip()
+    if not base:
+        return default
+    if len(base) > max_length:
+        _stem, dot, extension = base.rpartition(".")
+        keep = f"{dot}{extension}" if dot and len(extension) <= 10 else ""
+        base = base[: max_length - len(keep)] + keep
+    return base
+
+
+def xlsx_limits() -> tuple[int, int]:
+    """(most entries, most unpacked bytes) an uploaded workbook may have."""
+    return (
+        int(getattr(settings, "YICHUANG_XLSX_MAX_ENTRIES", 500)),
+        int(getattr(settings, "YICHUANG_XLSX_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)),
+    )
+
+
+def xlsx_check(content: bytes, *, field: str = "file") -> None:
+    """Refuse a workbook that is encrypted, names a path outside itself, or would unpack to more than the
+    limits — from the ZIP's directory alone, before openpyxl reads a byte of it. (Python's zipfile never
+    unpacks more than an entry's declared size, so the declared sizes bound the work.) What is no ZIP at all
+    is left to the caller's reader, which refuses it in its own words."""
+    max_entries, max_unpacked = xlsx_limits()
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    if len(entries) > max_entries or sum(entry.file_size for entry in entries) > max_unpacked:
+        raise ApplicationError(
+            f"工作簿解压后过大（最多{len_text(max_entries)}个部件、{size_text(max_unpacked)}），请删去多余内容后再上传",
+            fields={field: ["文件过大"]},
+            code="xlsx_too_large",
+        )
+    for entry in entries:
+        if (
+            entry.flag_bits & 0x1
+            or entry.filename.startswith(("/", "\\"))
+            or ".." in entry.filename.split("/")
+        ):
+            raise ApplicationError(
+                "工作簿已加密或结构异常，请用 Excel 另存为普通工作簿后再上传",
+                fields={field: ["格式不正确"]},
+                code="xlsx_invalid",
+            )
+
+
+def len_text(count: int) -> str:
+    return f"{count:,}"
+
+
+def pdf_max_pages() -> int:
+    return int(getattr(settings, "YICHUANG_PDF_MAX_PAGES", 300))
+
+
+def pdf_check(content: bytes, *, field: str = "file") -> None:
+    """Refuse a PDF with more than ``pdf_max_pages()`` pages. A PDF that pypdf cannot read is let through:
+    it is only stored and handed back, never rendered here, and the first bytes already say PDF."""
+    from pypdf import PdfReader
+
+    try:
+        pages = len(PdfReader(io.BytesIO(content), strict=False).pages)
+    except Exception:  # pypdf raises many kinds of error on a broken file
+        return
+    if pages > pdf_max_pages():
+        raise ApplicationError(
+            f"PDF 文件不能超过{pdf_max_pages()}页（本文件{pages}页），请分成几份上传",
+            fields={field: ["页数过多"]},
+            code="pdf_too_many_pages",
+        )

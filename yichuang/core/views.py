@@ -111,9 +111,22 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "").strip()
     if action:
         events = events.filter(action__startswith=action)
+    # Who read whose data: filter by the actor and by the object (type, and id).
+    actor = request.GET.get("actor", "").strip()
+    if actor:
+        events = events.filter(actor_label=actor)
+    object_type = request.GET.get("object_type", "").strip()
+    if object_type:
+        events = events.filter(object_type=object_type)
+    object_id = request.GET.get("object_id", "").strip()
+    if object_id:
+        events = events.filter(object_id=object_id)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     report = audit_verify_chain() if request.GET.get("verify") else None
-    return render(request, "core/audit_list.html", {"page": page, "action": action, "report": report})
+    filters = {"action": action, "actor": actor, "object_type": object_type, "object_id": object_id}
+    query = urlencode({key: value for key, value in filters.items() if value})
+    context = {"page": page, "report": report, "query": query, **filters}
+    return render(request, "core/audit_list.html", context)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from yichuang.core.audit import audit_record, audited_atomic
 from yichuang.core.calendar import CalendarYearNotCoveredError, day_info
+from yichuang.core.crypto_fields import keyed_hash
 from yichuang.core.errors import (
     ApplicationError,
     ConflictError,
@@ -220,7 +221,7 @@ def booking_ban_until(*, hall: Hall, id_number: str, now: dt.datetime | None = N
     since = today - dt.timedelta(days=hall.no_show_period_days)
     missed = list(
         Appointment.objects.filter(
-            hall=hall, id_number=id_number, status=AppointmentStatus.NO_SHOW, day__gte=since
+            hall=hall, id_number_hash=keyed_hash(id_number), status=AppointmentStatus.NO_SHOW, day__gte=since
         )
         .order_by("-day")
         .values_list("day", flat=True)
@@ -354,7 +355,7 @@ def appointment_book(
             extra={"until": until.isoformat()},
         )
     held = Appointment.objects.filter(
-        id_number=id_number, category=category, day=day, status__in=LIVE_STATUSES
+        id_number_hash=keyed_hash(id_number), category=category, day=day, status__in=LIVE_STATUSES
     ).first()
     if held is not None:
         raise _held_error(category, day)

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.accounts.models import Department
+from yichuang.core.crypto_fields import EncryptedTextField, KeyedHashField
 
 
 class Hall(models.Model):
@@ -343,7 +344,8 @@ class Ticket(models.Model):
         _("状态"), max_length=10, choices=TicketStatus.choices, default=TicketStatus.WAITING
     )
     holder_name = models.CharField(_("姓名"), max_length=60, blank=True)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    id_number = EncryptedTextField(_("身份证号"), max_length=18, blank=True)
+    id_number_hash = KeyedHashField(source="id_number")
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -539,7 +541,8 @@ class Appointment(models.Model):
         related_name="hall_appointments",
     )
     holder_name = models.CharField(_("姓名"), max_length=60)
-    id_number = models.CharField(_("身份证号"), max_length=18)
+    id_number = EncryptedTextField(_("身份证号"), max_length=18)
+    id_number_hash = KeyedHashField(source="id_number", db_index=False)  # indexed below, with status
     phone = models.CharField(_("手机号"), max_length=20)
     status = models.CharField(
         _("状态"), max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
@@ -555,12 +558,12 @@ class Appointment(models.Model):
         constraints = [
             # One live booking per person, category and day.
             models.UniqueConstraint(
-                fields=["id_number", "category", "day"],
+                fields=["id_number_hash", "category", "day"],
                 condition=Q(status__in=["booked", "checked_in"]),
                 name="appointment_one_live_per_day",
             ),
         ]
-        indexes = [models.Index(fields=["id_number", "status"], name="appointment_person")]
+        indexes = [models.Index(fields=["id_number_hash", "status"], name="appointment_person")]
 
     def __str__(self) -> str:
         return self.code

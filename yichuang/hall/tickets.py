@@ -19,6 +19,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from yichuang.core.audit import audit_record, audited_atomic, step_record
+from yichuang.core.crypto_fields import keyed_hash
 from yichuang.core.errors import ApplicationError, ConflictError
 from yichuang.core.notifications import notify, register_template
 from yichuang.core.permissions import has_capability
@@ -183,7 +184,7 @@ def _issue(
     day: dt.date,
 ) -> Ticket:
     holder = (
-        {"id_number": id_number}
+        {"id_number_hash": keyed_hash(id_number)}
         if id_number
         else ({"user": actor} if source == TicketSource.PORTAL else None)
     )

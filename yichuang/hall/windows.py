@@ -102,6 +102,12 @@ def window_pause(*, window: Window, actor: Any, reason: str = "", now: dt.dateti
 def window_resume(*, window: Window, actor: Any, now: dt.datetime | None = None) -> Window:
     locked = _lock(window)
     _require_own(locked, actor)
+    if locked.status != WindowStatus.PAUSED:  # a closed window opens by signing in, with its clerk
+        raise ConflictError(
+            f"{locked}当前为“{locked.get_status_display()}”，不能恢复服务",
+            code="window_state",
+            extra={"status": locked.status},
+        )
     window_transition(
         window=locked,
         to=WindowStatus.OPEN,

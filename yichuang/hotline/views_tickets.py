@@ -44,6 +44,7 @@ from yichuang.accounts.policies import department_in_scope
 from yichuang.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from yichuang.core.masking import mask_name, mask_phone
 from yichuang.core.permissions import has_capability
+from yichuang.core.personal_data import personal_data_read, request_purpose, screen_name
 from yichuang.hotline import selectors_tickets as selectors
 from yichuang.hotline import tickets
 from yichuang.hotline.forms_tickets import (
@@ -444,6 +445,21 @@ def caller_view(user: Any, ticket: HotlineTicket) -> dict[str, Any]:
     }
 
 
+def log_caller_read(request: HttpRequest, ticket: HotlineTicket, caller: dict[str, Any]) -> None:
+    """The caller's name and phone shown in full (see ``caller_view``) are a read of personal data."""
+    shown = {"caller_phone": ticket.caller_phone if caller["full"] or caller.get("phone_callable") else ""}
+    if caller["full"]:
+        shown["caller_name"] = ticket.caller_name
+    personal_data_read(
+        actor=request.user,
+        obj=ticket,
+        person="caller",
+        fields=[name for name, value in shown.items() if value],
+        screen=screen_name(request),
+        purpose=request_purpose(request),
+    )
+
+
 def _latest_step(ticket: HotlineTicket) -> int | None:
     return TicketStep.objects.filter(ticket_id=ticket.pk).order_by("-pk").values_list("pk", flat=True).first()
 
@@ -731,9 +747,11 @@ def ticket_page(
             category_top=ticket.category.top if ticket.category else "",
             exclude=ticket.pk,
         )
+    caller = caller_view(user, ticket)
+    log_caller_read(request, ticket, caller)
     context = {
         "ticket": ticket,
-        "caller": caller_view(user, ticket),
+        "caller": caller,
         "parts": parts,
         "timeline": _timeline(steps),
         "forms": forms,

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.accounts.models import Applicant, Department
+from yichuang.core.crypto_fields import EncryptedTextField, KeyedHashField
 
 
 class HolderKind(models.TextChoices):
@@ -79,7 +80,9 @@ class Licence(models.Model):
     )
     holder = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="licences")
     holder_name = models.CharField(_("持证主体"), max_length=200)
-    holder_identifier = models.CharField(_("持证主体代码"), max_length=18)  # ID number or credit code
+    # ID number or credit code: both encrypted (one rule for the column), found by the keyed hash.
+    holder_identifier = EncryptedTextField(_("持证主体代码"), max_length=18)
+    holder_identifier_hash = KeyedHashField(source="holder_identifier")
     data = models.JSONField(_("照面信息"), default=dict)
     issued_on = models.DateField(_("颁证日期"))
     valid_from = models.DateField(_("有效期起"))

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from yichuang.core.crypto_fields import keyed_hash
 from yichuang.licences import authorisations
 from yichuang.licences.models import Licence, LicenceStatus
 from yichuang.licences.verification import licence_verify
@@ -74,7 +75,7 @@ class LibraryProvider:
             Licence.objects.select_related("licence_type", "issuer", "seal")
             .filter(
                 licence_type__code=type_code,
-                holder_identifier=holder_identifier,
+                holder_identifier_hash=keyed_hash(holder_identifier),
                 status=LicenceStatus.VALID,
             )
             .order_by("-issued_on", "-pk")

@@ -32,6 +32,7 @@ from yichuang.core.errors import (
 )
 from yichuang.core.masking import mask_id_number, mask_name
 from yichuang.core.permissions import has_capability
+from yichuang.core.personal_data import personal_data_read, request_purpose, screen_name
 from yichuang.licences import selectors, services
 from yichuang.licences.forms import ChangeForm, LicenceFilterForm, RevokeForm
 from yichuang.licences.models import HolderKind, Licence, LicenceStatus
@@ -141,7 +142,21 @@ def _detail_page(
         "revoke_form": (revoke_form or RevokeForm(prefix="revoke")) if can_revoke else None,
         "change_form": (change_form or ChangeForm(licence=licence, prefix="change")) if can_change else None,
     }
+    _log_holder_read(request, licence)
     return render(request, "licences/staff_detail.html", context, status=status)
+
+
+def _log_holder_read(request: HttpRequest, licence: Licence) -> None:
+    """The detail and the PDF show a natural holder's ID number in full: a read of personal data."""
+    if licence.licence_type.holder_kind == HolderKind.NATURAL and licence.holder_identifier:
+        personal_data_read(
+            actor=request.user,
+            obj=licence,
+            person="holder",
+            fields=["holder_identifier"],
+            screen=screen_name(request),
+            purpose=request_purpose(request),
+        )
 
 
 def _version_rows(licence: Licence) -> list[dict[str, Any]]:
@@ -228,7 +243,9 @@ def staff_detail(request: HttpRequest, licence_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def staff_pdf(request: HttpRequest, licence_id: int) -> HttpResponse:
-    return pdf_response(_issued(request, licence_id))
+    licence = _issued(request, licence_id)
+    _log_holder_read(request, licence)
+    return pdf_response(licence)
 
 
 @login_required

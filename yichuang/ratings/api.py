@@ -25,6 +25,7 @@ from yichuang.core.errors import ApplicationError, ConflictError, PermissionDeni
 from yichuang.core.http import idempotency_key_from
 from yichuang.core.masking import mask_name
 from yichuang.core.permissions import has_capability
+from yichuang.core.personal_data import request_purpose, screen_name
 from yichuang.ratings import policies, selectors, services
 from yichuang.ratings.models import (
     INDICATORS,
@@ -308,9 +309,20 @@ def rectification_out(rectification: Rectification, today: dt.date) -> dict[str,
     }
 
 
-def rectification_detail_out(user: Any, rectification: Rectification) -> dict[str, Any]:
+def rectification_detail_out(
+    user: Any, rectification: Rectification, *, request: HttpRequest | None = None
+) -> dict[str, Any]:
+    """``request``: the rater shown in full to its user is logged as a read of personal data."""
     evaluation = rectification.evaluation
     rater = policies.rater_view(user, evaluation)
+    if request is not None:
+        services.rater_read_record(
+            actor=user,
+            evaluation=evaluation,
+            rater=rater,
+            screen=screen_name(request),
+            purpose=request_purpose(request),
+        )
     now = timezone.now()
     return {
         **rectification_out(rectification, timezone.localdate()),
@@ -471,7 +483,7 @@ def _rectification(request: HttpRequest, rectification_id: int) -> Rectification
     summary="差评整改详情（评价人身份仅负责回访的人员可见）",
 )
 def rectification_detail(request: HttpRequest, rectification_id: int) -> dict[str, Any]:
-    return rectification_detail_out(request.user, _rectification(request, rectification_id))
+    return rectification_detail_out(request.user, _rectification(request, rectification_id), request=request)
 
 
 def _step(request: HttpRequest, rectification_id: int, expect: str, step: Any) -> dict[str, Any]:
@@ -482,7 +494,7 @@ def _step(request: HttpRequest, rectification_id: int, expect: str, step: Any) -
     with transaction.atomic():
         locked = selectors.rectification_for_step(rectification_id=rectification.pk, status=expect)
         step(locked)
-    return rectification_detail_out(request.user, _rectification(request, rectification_id))
+    return rectification_detail_out(request.user, _rectification(request, rectification_id), request=request)
 
 
 @router.post(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yichuang.accounts.models import Department
 from yichuang.catalog.models import ServiceItem
+from yichuang.core.crypto_fields import EncryptedTextField, KeyedHashField
 
 
 class Level(models.IntegerChoices):
@@ -113,7 +114,8 @@ class Evaluation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     rater_name = models.CharField(_("评价人"), max_length=100, blank=True)
-    rater_id_number = models.CharField(_("评价人证件号码"), max_length=18, blank=True)
+    rater_id_number = EncryptedTextField(_("评价人证件号码"), max_length=18, blank=True)
+    rater_id_number_hash = KeyedHashField(source="rater_id_number")
     rater_credit_code = models.CharField(_("评价企业统一社会信用代码"), max_length=18, blank=True)
     rater_phone = models.CharField(_("评价人电话"), max_length=20, blank=True)
     rater_kind = models.CharField(_("申请人类型"), max_length=10, blank=True)  # natural / legal

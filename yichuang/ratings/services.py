@@ -27,6 +27,7 @@ from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError,
 from yichuang.core.masking import mask_phone
 from yichuang.core.notifications import notify, register_template
 from yichuang.core.permissions import has_capability
+from yichuang.core.personal_data import personal_data_read
 from yichuang.ratings import policies
 from yichuang.ratings.models import (
     BAD_LEVELS,
@@ -720,3 +721,22 @@ def _close_unrated(pk: int, now: dt.datetime) -> int:
         note="评价人未在期限内评价整改结果，自动办结",
     )
     return 1
+
+
+_RATER_FIELDS = (("name", "rater_name"), ("id_number", "rater_id_number"), ("phone", "rater_phone"))
+
+
+def rater_read_record(
+    *, actor: Any, evaluation: Evaluation, rater: dict[str, str], screen: str, purpose: str = ""
+) -> None:
+    """A rater shown in full (``policies.rater_view``, to who must call back) is a read of personal data."""
+    if not rater.get("full"):
+        return
+    personal_data_read(
+        actor=actor,
+        obj=evaluation,
+        person="rater",
+        fields=[field for key, field in _RATER_FIELDS if rater.get(key)],
+        screen=screen,
+        purpose=purpose,
+    )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from yichuang.cases import selectors as case_selectors
 from yichuang.cases.views_track import RATE_LIMITED_MESSAGE, lookup_allowed, lookups_per_minute
+from yichuang.core.crypto_fields import keyed_hash
 from yichuang.core.errors import ApplicationError, NotFoundError
 from yichuang.core.validators import normalize_id_number
 from yichuang.hall.models import Ticket
@@ -68,8 +69,10 @@ def _find(kind: str, number: str, id_number: str) -> Served:
         return served_case(case_selectors.case_public_lookup(number=number, id_number=id_number))
     ticket = (
         Ticket.objects.select_related("window__department", "hall", "category", "clerk", "user")
-        .filter(day=timezone.localdate(), number=number, id_number=normalize_id_number(id_number))
-        .exclude(id_number="")
+        .filter(
+            day=timezone.localdate(), number=number, id_number_hash=keyed_hash(normalize_id_number(id_number))
+        )
+        .exclude(id_number_hash="")
         .first()
     )
     if ticket is None:

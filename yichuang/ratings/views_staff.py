@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yichuang.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from yichuang.core.masking import mask_name
 from yichuang.core.permissions import has_capability
+from yichuang.core.personal_data import request_purpose, screen_name
 from yichuang.ratings import policies, selectors, services
 from yichuang.ratings.forms_staff import (
     AnswerForm,
@@ -145,6 +146,19 @@ def _last_event(rectification: Rectification) -> int | None:
     return rectification.events.order_by("-at", "-pk").values_list("pk", flat=True).first()
 
 
+def _rater_shown(request: HttpRequest, evaluation: Evaluation) -> dict[str, str]:
+    """The rater as the user may see him; seeing him in full is logged."""
+    rater = policies.rater_view(request.user, evaluation)
+    services.rater_read_record(
+        actor=request.user,
+        evaluation=evaluation,
+        rater=rater,
+        screen=screen_name(request),
+        purpose=request_purpose(request),
+    )
+    return rater
+
+
 def rectification_page(
     request: HttpRequest,
     rectification: Rectification,
@@ -163,11 +177,12 @@ def rectification_page(
     if may_rectify and rectification.status == RectificationStatus.RECTIFYING:
         forms["answer"] = AnswerForm(prefix="answer", initial={"last_event": last})
     forms.update(bound or {})
+    rater = _rater_shown(request, evaluation)
     context = {
         "rectification": rectification,
         "evaluation": evaluation,
         "indicators": _indicators(evaluation),
-        "rater": policies.rater_view(user, evaluation),
+        "rater": rater,
         "timeline": _timeline(rectification),
         "overdue": selectors.rectification_is_overdue(rectification),
         "is_open": rectification.status in selectors.OPEN_STATUSES,
@@ -404,7 +419,7 @@ def appeal_page(
         "appeal": appeal,
         "evaluation": evaluation,
         "indicators": _indicators(evaluation),
-        "rater": policies.rater_view(user, evaluation),
+        "rater": _rater_shown(request, evaluation),
         "may_decide": may_decide,
         "form": form or (DecideForm() if may_decide else None),
         "others": evaluation.appeals.exclude(pk=appeal.pk).order_by("-filed_at"),

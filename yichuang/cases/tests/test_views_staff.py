@@ -194,7 +194,7 @@ def test_register_an_applicant_on_the_spot_then_select_him(org, client_for, item
     number = valid_id_number()
     data = {"kind": "natural", "name": "苏和", "id_number": number, "phone": "13700001111", "item": item.pk}
     response = clerk.post("/cases/window/applicants/new/", data, **HTMX)
-    registered = Applicant.objects.get(id_number=number)
+    registered = Applicant.objects.by_id_number(number).get()
     assert response.status_code == 200
     assert response["HX-Redirect"] == f"/cases/window/?applicant={registered.pk}&item={item.pk}"
     page = _page(clerk.get(response["HX-Redirect"]))
@@ -776,3 +776,18 @@ def test_the_window_uploads_a_scan_for_a_material_and_refuses_a_wrong_file(
     )
     assert refused.status_code == 403
     assert CaseFile.objects.filter(case=case).count() == 1
+
+
+def test_review_actions_refuse_before_reading_the_form(org, client_for, item, applicant) -> None:
+    """A member of staff who sees the case but may not review is refused (403), not shown a form error."""
+    case = _accepted(org, item, applicant)
+    clerk = client_for("clerk")
+    for action in ("review/start/", "review/procedure/start/", "review/extension/", "review/verify/"):
+        assert clerk.post(f"/cases/{case.pk}/{action}", {}).status_code == 403, action
+    reviewer = client_for("reviewer")
+    reviewer.post(f"/cases/{case.pk}/review/start/")
+    reviewer.post(f"/cases/{case.pk}/review/extension/", {"extension-days": "5", "extension-reason": "核查"})
+    extension = CaseExtension.objects.get(case=case)
+    refused = reviewer.post(f"/cases/{case.pk}/review/extension/{extension.pk}/decide/", {})
+    assert refused.status_code == 403  # only the department's head approves
+    assert CaseExtension.objects.get(pk=extension.pk).decided_at is None

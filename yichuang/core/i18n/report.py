@@ -3,6 +3,10 @@
 The .po file is what ``makemessages`` extracted from the code and templates, so it lists every msgid with
 the files that use it; a msgid counts as translated when every msgstr is filled and it is not fuzzy (the
 same rule ``compilemessages`` applies). Only the standard library is used: the format is small.
+
+A translation not yet checked by a native speaker carries the translator comment ``# draft`` (a ``# `` comment
+survives ``makemessages``): it is compiled and shown like any other, and the report counts and lists it
+apart, as 待母语审校 (awaiting native review). The reviewer confirms it by deleting that line.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _ESCAPE = re.compile(r"\\(.)")
 _KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+"(.*)"\s*$')
 _CONTINUATION = re.compile(r'^"(.*)"\s*$')
+DRAFT_MARK = "draft"  # the translator comment "# draft" above an entry
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,16 @@ class Message:
     translations: tuple[str, ...] = ()
     fuzzy: bool = False
     references: tuple[str, ...] = ()
+    draft: bool = False
 
     @property
     def translated(self) -> bool:
         return bool(self.translations) and all(self.translations) and not self.fuzzy
+
+    @property
+    def awaiting_review(self) -> bool:
+        """Translated, but only as a draft (``# draft``): shown, yet to be checked by a native speaker."""
+        return self.translated and self.draft
 
 
 @dataclass
@@ -41,10 +52,15 @@ class AppCoverage:
     total: int = 0
     translated: int = 0
     missing: list[Message] = field(default_factory=list)
+    drafts: list[Message] = field(default_factory=list)
 
     @property
     def percent(self) -> float:
         return 100.0 * self.translated / self.total if self.total else 100.0
+
+    @property
+    def draft(self) -> int:
+        return len(self.drafts)
 
 
 @dataclass
@@ -55,6 +71,7 @@ class MissingReport:
     found: bool = False
     total: int = 0
     translated: int = 0
+    draft: int = 0
     apps: list[AppCoverage] = field(default_factory=list)
 
     @property
@@ -64,6 +81,11 @@ class MissingReport:
     @property
     def missing_count(self) -> int:
         return self.total - self.translated
+
+    @property
+    def reviewed(self) -> int:
+        """Translated and not (or no longer) a draft."""
+        return self.translated - self.draft
 
 
 def _unescape(text: str) -> str:
@@ -76,10 +98,11 @@ def parse_po(text: str) -> list[Message]:
     entry: dict[str, str] = {}
     flags: set[str] = set()
     references: list[str] = []
+    draft = False
     current: str | None = None
 
     def finish() -> None:
-        nonlocal entry, flags, references, current
+        nonlocal entry, flags, references, draft, current
         if "msgid" in entry and entry["msgid"] != "":
             translations = tuple(value for key, value in sorted(entry.items()) if key.startswith("msgstr"))
             messages.append(
@@ -90,9 +113,10 @@ def parse_po(text: str) -> list[Message]:
                     translations=translations,
                     fuzzy="fuzzy" in flags,
                     references=tuple(references),
+                    draft=draft,
                 )
             )
-        entry, flags, references, current = {}, set(), [], None
+        entry, flags, references, draft, current = {}, set(), [], False, None
 
     for raw in text.splitlines():
         line = raw.strip()
@@ -108,6 +132,10 @@ def parse_po(text: str) -> list[Message]:
             if "msgid" in entry:
                 finish()
             flags |= {flag.strip() for flag in line[2:].split(",")}
+        elif line == "#" or line.startswith("# "):
+            if "msgid" in entry:
+                finish()
+            draft = draft or line[1:].strip() == DRAFT_MARK
         elif line.startswith("#"):
             continue
         elif match := _KEYWORD.match(line):
@@ -145,6 +173,7 @@ def missing_translations(*, language: str, path: Path | None = None) -> MissingR
     messages = parse_po(path.read_text(encoding="utf-8"))
     report.total = len(messages)
     report.translated = sum(message.translated for message in messages)
+    report.draft = sum(message.awaiting_review for message in messages)
     apps: dict[str, AppCoverage] = defaultdict(lambda: AppCoverage(app=""))
     for message in messages:
         for app in sorted({app_of(reference) for reference in message.references} or {"?"}):
@@ -153,6 +182,8 @@ def missing_translations(*, language: str, path: Path | None = None) -> MissingR
             coverage.total += 1
             if message.translated:
                 coverage.translated += 1
+                if message.draft:
+                    coverage.drafts.append(message)
             else:
                 coverage.missing.append(message)
     report.apps = sorted(apps.values(), key=lambda coverage: coverage.app)

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from yichuang.core.errors import ApplicationError
 from yichuang.core.i18n import content
 from yichuang.core.i18n.selectors import ObjectRow
+from yichuang.core.uploads import xlsx_check
 from yichuang.core.xlsx import workbook_bytes
 
 SHEET = "蒙古文译文"
@@ -116,6 +117,7 @@ def read_rows(data: bytes) -> list[SheetRow]:
         raise ApplicationError("请选择要导入的 Excel 文件", code="no_file", fields={"file": ["请选择文件"]})
     if len(data) > MAX_BYTES:
         raise ApplicationError("文件不能超过 5 MB", code="file_too_large", fields={"file": ["文件过大"]})
+    xlsx_check(data)  # a zip bomb is refused before openpyxl unpacks anything
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):

@@ -16,6 +16,7 @@ from django.template.loader import get_template
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import trans_real
 
 from yichuang.accounts.models import User
@@ -23,7 +24,7 @@ from yichuang.catalog.tests.helpers import publish_item
 from yichuang.core.errors import ApplicationError, PermissionDeniedError
 from yichuang.core.i18n import marking
 from yichuang.core.i18n.languages import ExactLocaleTranslation, bcp47, supported_language
-from yichuang.core.i18n.report import app_of, missing_translations, parse_po
+from yichuang.core.i18n.report import app_of, missing_translations, parse_po, po_path
 from yichuang.core.i18n.services import user_language_set
 from yichuang.core.models import AuditEvent
 
@@ -107,6 +108,18 @@ def html_lang(html: str) -> str:
     return re.search(r'<html lang="([^"]+)"', html).group(1)
 
 
+def real_messages(*, draft: bool | None = None, translated: bool) -> list:
+    """Plain msgids (no context, plural or placeholder) of the real catalogue, translated or not (and, if
+    asked, draft or not), so the tests follow the catalogue as translators fill it."""
+    return [
+        message
+        for message in parse_po(po_path("mn-mong").read_text(encoding="utf-8"))
+        if message.translated == translated
+        and (draft is None or message.draft == draft)
+        and not (message.context or message.plural or "%" in message.msgid or "{" in message.msgid)
+    ]
+
+
 # ---------------------------------------------------------------- languages
 
 
@@ -129,7 +142,10 @@ def test_mongolian_reads_its_own_catalogue_and_falls_back_to_chinese_not_cyrilli
     with translation.override("mn-mong"):
         assert isinstance(trans_real.translation("mn-mong"), ExactLocaleTranslation)
         assert translation.gettext("一窗") == BRAND_MN  # the project's catalogue
-        assert translation.gettext("主菜单") == "主菜单"  # untranslated: Chinese
+        untranslated = real_messages(translated=False)[0].msgid
+        assert translation.gettext(untranslated) == untranslated  # untranslated: Chinese
+        draft = real_messages(translated=True, draft=True)[0]
+        assert translation.gettext(draft.msgid) == draft.translations[0]  # a draft is shown like any other
         # Django's own strings: Chinese (its zh_Hans catalogue), never its Cyrillic "mn" catalogue.
         with translation.override("zh-hans"):
             required_zh = translation.gettext("This field is required.")
@@ -346,13 +362,34 @@ def test_markers_resolve_by_where_they_land() -> None:
 def test_the_server_error_page_renders_in_both_languages_without_a_request() -> None:
     with translation.override("mn-mong"):
         html = get_template("500.html").render()
+        title, heading = translation.gettext("系统繁忙"), translation.gettext("系统暂时无法处理您的请求")
     assert '<html lang="mn-Mong">' in html
-    assert "<title>系统繁忙</title>" in html  # untranslated, and plain inside <title>
-    assert f"<h1>{SPAN}系统暂时无法处理您的请求</span></h1>" in html
+    assert re.search("[\u1820-\u18af]", title) and re.search("[\u1820-\u18af]", heading)
+    assert f"<title>{title}</title>" in html
+    assert f"<h1>{heading}</h1>" in html
     assert "ᠲᠡᠷᠢᠭᠦᠨ ᠨᠢᠭᠤᠷ\u202fᠲᠤ ᠪᠤᠴᠠᠬᠤ" in html  # 回到首页 (U+202F before the case suffix)
     with translation.override("zh-hans"):
         html = get_template("500.html").render()
     assert '<html lang="zh-Hans">' in html and "<h1>系统暂时无法处理您的请求</h1>" in html
+
+
+def test_a_msgid_the_report_lists_as_missing_is_marked_on_the_page_that_renders_it(org, client_for) -> None:
+    """The real catalogue, not a test one: the admin's working calendar (a staff screen translated last)."""
+    template = "yichuang/core/templates/core/calendar.html"
+    missing = [m.msgid for m in real_messages(translated=False) if template in m.references]
+    translated = [m for m in real_messages(translated=True) if template in m.references]
+    if not missing:
+        pytest.skip("calendar.html is fully translated: pick another screen")
+    client = client_for("admin")
+    html = client.get(reverse("core:calendar"), {"lang": "mn-mong"}).content.decode()
+    marked = parse(html).untranslated
+    shown = [msgid for msgid in missing if msgid in marked]
+    assert shown, f"none of {missing[:5]} is marked"
+    for msgid in shown:
+        assert f"{SPAN}{escape(msgid)}</span>" in html
+    for message in translated:  # the translated ones (drafts too) appear in Mongolian, unmarked
+        assert message.msgid not in marked
+    assert marking.OPEN not in html and marking.CLOSE not in html
 
 
 def test_only_chinese_text_is_marked() -> None:
@@ -397,6 +434,18 @@ msgstr[1] ""
 msgid "查询"
 msgstr "ᠯᠠᠪᠯᠠᠬᠤ"
 
+# draft
+#: yichuang/cases/templates/cases/track_form.html
+msgid "办件编号"
+msgstr "ᠠᠵᠢᠯ ᠬᠡᠷᠡᠭ ᠦᠨ ᠳ᠋ᠤᠭᠠᠷ"
+
+# draft
+#: yichuang/cases/views.py
+#, fuzzy
+msgid "受理"
+msgstr "ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠬᠤ"
+
+#. a comment for translators from the code, not a draft mark
 #: yichuang/cases/models.py
 msgctxt "状态"
 msgid ""
@@ -411,8 +460,16 @@ msgstr ""
 
 def test_the_po_parser_reads_plurals_contexts_fuzzy_and_continuations() -> None:
     messages = {message.msgid: message for message in parse_po(SAMPLE_PO)}
-    assert set(messages) == {"办事指南", "%(n)s项", "查询", "受理中"}
+    assert set(messages) == {"办事指南", "%(n)s项", "查询", "办件编号", "受理", "受理中"}
     assert messages["办事指南"].translated
+    assert not messages["办事指南"].draft and not messages["办事指南"].awaiting_review
+    assert (
+        messages["办件编号"].draft
+        and messages["办件编号"].translated
+        and messages["办件编号"].awaiting_review
+    )
+    assert messages["受理"].draft and not messages["受理"].awaiting_review  # fuzzy: missing, not a draft
+    assert not messages["受理中"].draft
     assert messages["办事指南"].references == (
         "yichuang/catalog/templates/catalog/guide_index.html",
         "templates/base.html",
@@ -428,23 +485,29 @@ def test_the_report_counts_coverage_per_app(tmp_path) -> None:
     path = tmp_path / "django.po"
     path.write_text(SAMPLE_PO, encoding="utf-8")
     report = missing_translations(language="mn-mong", path=path)
-    assert (report.translated, report.total, report.missing_count) == (1, 4, 3)
+    assert (report.translated, report.total, report.missing_count) == (2, 6, 4)
+    assert (report.draft, report.reviewed) == (1, 1)
     apps = {app.app: app for app in report.apps}
-    assert (apps["catalog"].translated, apps["catalog"].total) == (1, 2)
+    assert (apps["catalog"].translated, apps["catalog"].total, apps["catalog"].draft) == (1, 2, 0)
     assert [m.msgid for m in apps["catalog"].missing] == ["%(n)s项"]
-    assert (apps["cases"].translated, apps["cases"].total) == (0, 2)
+    assert (apps["cases"].translated, apps["cases"].total, apps["cases"].draft) == (1, 4, 1)
+    assert [m.msgid for m in apps["cases"].drafts] == ["办件编号"]
+    assert [m.msgid for m in apps["cases"].missing] == ["查询", "受理", "受理中"]
     assert (apps["templates"].translated, apps["templates"].total) == (1, 1)
     assert apps["templates"].percent == 100.0
 
 
-def test_the_report_of_the_real_catalogue_lists_a_known_missing_msgid() -> None:
+def test_the_report_of_the_real_catalogue_lists_missing_and_draft_msgids_apart() -> None:
     report = missing_translations(language="mn-mong")
     assert report.found
-    apps = {app.app: app for app in report.apps}
-    templates = apps["templates"]
-    assert "主菜单" in [m.msgid for m in templates.missing]
-    assert "一窗" not in [m.msgid for m in templates.missing]
-    assert 0 < report.translated < report.total
+    missing = {m.msgid for app in report.apps for m in app.missing}
+    drafts = {m.msgid for app in report.apps for m in app.drafts}
+    assert real_messages(translated=False)[0].msgid in missing
+    assert real_messages(translated=True, draft=True)[0].msgid in drafts
+    assert not missing & drafts
+    assert "一窗" not in missing | drafts  # translated and reviewed
+    assert 0 < report.draft < report.translated < report.total
+    assert report.reviewed == report.translated - report.draft
     assert sum(app.total for app in report.apps) >= report.total
     assert missing_translations(language="zh-hans").is_source
 
@@ -455,12 +518,20 @@ def test_the_command_prints_coverage_and_missing_msgids() -> None:
     text = out.getvalue()
     report = missing_translations(language="mn-mong")
     assert text.startswith(f"mn-mong: {report.translated}/{report.total} (")
+    assert f" · 待母语审校 {report.draft} 条 · " in text.splitlines()[0]
     templates = next(app for app in report.apps if app.app == "templates")
     assert f"[templates] {templates.translated}/{templates.total} (" in text
-    assert "    主菜单\n" in text
+    assert f"    {real_messages(translated=False)[0].msgid}\n" in text
+    draft = real_messages(translated=True, draft=True)[0].msgid
+    assert f"    [待母语审校] {draft}\n" in text
     summary = StringIO()
     call_command("i18n_missing", "--summary", stdout=summary)
     assert "[templates]" in summary.getvalue() and "一体化政务服务平台" not in summary.getvalue()
+    assert "[待母语审校]" not in summary.getvalue()
+    no_drafts = StringIO()
+    call_command("i18n_missing", "--no-drafts", stdout=no_drafts)
+    assert "[待母语审校]" not in no_drafts.getvalue()
+    assert f"    {real_messages(translated=False)[0].msgid}\n" in no_drafts.getvalue()
 
 
 def test_the_report_screen_is_for_the_admin_only(org, client_for) -> None:
@@ -470,8 +541,30 @@ def test_the_report_screen_is_for_the_admin_only(org, client_for) -> None:
     html = response.content.decode()
     report = missing_translations(language="mn-mong")
     assert f"已翻译 {report.translated} / {report.total} 条" in html
-    assert '<section id="app-templates" data-app="templates">' in html
+    assert f"其中初稿 {report.draft} 条待母语审校" in html
     assert "一体化政务服务平台" in html
     assert client_for("clerk").get(url).status_code == 403
     assert client_for("inspector").get(url).status_code == 403
     assert Client().get(url).status_code == 302  # to the login page
+
+
+def test_the_report_screen_lists_missing_and_drafts_apart(client_for, settings, tmp_path) -> None:
+    po = tmp_path / "mn_Mong" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(SAMPLE_PO, encoding="utf-8")
+    settings.LOCALE_PATHS = [tmp_path]
+    html = client_for("admin").get(reverse("core:i18n_missing")).content.decode()
+    assert "已翻译 2 / 6 条" in html and "其中初稿 1 条待母语审校" in html
+    section = re.search(r'<section id="app-cases" data-app="cases">.*?</section>', html, re.DOTALL).group(0)
+    missing, drafts = section.split('<details data-testid="i18n-drafts-cases">')
+    assert "缺 3 条" in missing and "待母语审校 1 条" in drafts
+    assert '<li>查询 <span class="muted">(fuzzy)</span></li>' in missing
+    assert '<li>受理 <span class="muted">(fuzzy)</span></li>' in missing  # fuzzy, though marked # draft
+    assert '<li><span class="muted">[状态]</span> 受理中</li>' in missing
+    assert "办件编号" in drafts and "办件编号" not in missing
+    assert '<span lang="mn-Mong">ᠠᠵᠢᠯ ᠬᠡᠷᠡᠭ\u202fᠦᠨ ᠳ᠋ᠤᠭᠠᠷ</span>' in drafts
+    catalog = re.search(r'<section id="app-catalog" data-app="catalog">.*?</section>', html, re.DOTALL).group(
+        0
+    )
+    assert "i18n-drafts-catalog" not in catalog  # no drafts there: no list
+    assert 'id="app-templates"' not in html  # nothing missing, no drafts: no section

@@ -179,3 +179,12 @@ def test_parallel_requests_never_share_a_number(org: Any, settings: Any) -> None
     total = threads_n * per_thread
     assert sorted(numbers) == [f"A{i:03d}" for i in range(1, total + 1)]
     assert Ticket.objects.filter(status=TicketStatus.WAITING).count() == total
+
+
+def test_a_closed_window_cannot_be_resumed(org: Any, client_for: Any) -> None:
+    """Regression: the admin resuming a closed window (no clerk) was a server error (CHECK constraint)."""
+    setup = make_hall(org)
+    closed = _post(client_for("admin"), f"/windows/{setup.w1.pk}/resume")
+    assert closed.status_code == 409 and closed.json()["error"]["code"] == "window_state"
+    setup.w1.refresh_from_db()
+    assert setup.w1.status == "closed" and setup.w1.clerk_id is None
