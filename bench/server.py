@@ -14,6 +14,7 @@ Everything here targets 127.0.0.1 only, and every loop is bounded in count and i
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import os
 import re
@@ -157,6 +158,83 @@ def fresh_demo_database(database_url: str) -> str:
     return version
 
 
+# The demo centre without its simulated history (hall day, hotline year, ratings, supervision cards) and
+# without the real catalogue: departments, staff, applicants, licence types, the demo catalogue, the hall and
+# its windows, the 12345 classification. What load and fault benches need, built in a fraction of the time.
+LIGHT_DEMO_SCRIPT = """
+from yichuang.demo import loader
+from yichuang.hall import demo as hall_demo
+from yichuang.hotline import demo as hotline_demo
+admin = loader.load_demo()
+loader.load_demo_licences(admin=admin)
+loader.load_demo_catalog(admin=admin)
+hall_demo._define(admin)
+hotline_demo._load_taxonomy(admin)
+hotline_demo._load_directory(admin, hotline_demo._departments())
+print("light demo loaded")
+"""
+
+
+def demo_fingerprint(extra: str = "") -> str:
+    """A digest of what a migrated demo database holds: every migration file, the demo loaders' code,
+    ``extra`` (the script that loads it) and the keys personal data is encrypted with (hashed, never
+    stored). A template built with another digest is rebuilt."""
+    digest = hashlib.sha256(extra.encode())
+    paths = sorted(
+        {
+            *PROJECT_DIR.glob("yichuang/**/migrations/*.py"),
+            *PROJECT_DIR.glob("yichuang/*/demo*.py"),
+            *(PROJECT_DIR / "yichuang" / "demo").rglob("*.py"),
+        }
+    )
+    for path in paths:
+        digest.update(str(path.relative_to(PROJECT_DIR)).encode())
+        digest.update(path.read_bytes())
+    for name in ("YICHUANG_FIELD_KEYS", "YICHUANG_LOOKUP_KEY", "DJANGO_SECRET_KEY", "YICHUANG_SECRET_KEY"):
+        digest.update(f"{name}={os.environ.get(name, '')}".encode())
+    return digest.hexdigest()[:32]
+
+
+def clone_demo_database(database_url: str, *, light: bool = True, timeout_s: float = 1800) -> bool:
+    """Make the bench database a copy of ``<name>_template``: migrated, with the demo centre loaded
+    (``light``: ``LIGHT_DEMO_SCRIPT``; else the whole ``demo_load``). The template is built first when it is
+    missing or was built from other code (``demo_fingerprint``, kept as the template's comment); a copy then
+    takes seconds where migrate + demo take minutes. Returns whether the template was (re)built. Raises
+    ``PostgresUnavailable`` when nothing answers."""
+    import psycopg
+    from psycopg import sql
+
+    url = resolve_database_url(database_url)
+    target = _parse_database_url(url)
+    template = f"{target.dbname[:50]}_template"
+    template_url = url.rsplit("/", 1)[0] + "/" + template
+    fingerprint = demo_fingerprint(LIGHT_DEMO_SCRIPT if light else "demo_load")
+    postgres_version(url)
+    with psycopg.connect(**target.connect_kwargs("postgres"), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [template]
+        ).fetchone()
+    rebuilt = row is None or row[0] != fingerprint
+    if rebuilt:
+        recreate_database(template_url)
+        manage("migrate", "--noinput", database_url=template_url, timeout_s=timeout_s)
+        if light:
+            manage("shell", "-c", LIGHT_DEMO_SCRIPT, database_url=template_url, timeout_s=timeout_s)
+        else:
+            manage("demo_load", database_url=template_url, timeout_s=timeout_s)
+    with psycopg.connect(**target.connect_kwargs("postgres"), autocommit=True) as conn:
+        if rebuilt:
+            comment = sql.SQL("COMMENT ON DATABASE {} IS {}")
+            conn.execute(comment.format(sql.Identifier(template), sql.Literal(fingerprint)))
+        try:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(target.dbname)))
+        except psycopg.errors.ObjectInUse as error:
+            raise BenchError(f"database {target.dbname!r} is in use (another bench running?)") from error
+        copy = sql.SQL("CREATE DATABASE {} TEMPLATE {}")
+        conn.execute(copy.format(sql.Identifier(target.dbname), sql.Identifier(template)))
+    return rebuilt
+
+
 # --- manage.py ------------------------------------------------------------------------------------
 
 
@@ -169,6 +247,8 @@ def app_environment(database_url: str | None = None) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "YICHUANG_DEBUG": "0",
             "YICHUANG_DB_CONN_MAX_AGE": "60",
+            # All simulated clients come from 127.0.0.1: per-address limits would throttle the bench itself.
+            "YICHUANG_RATE_LIMITS_ENABLED": "off",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -220,9 +300,11 @@ def free_port() -> int:
 
 
 def _answers(port: int) -> bool:
-    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=2)
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=5)
     try:
-        conn.request("GET", "/api/v1/openapi.json")
+        # /healthz is answered by the first middleware in milliseconds; the OpenAPI schema asked for before
+        # took 3-4 s on a busy box, longer than the timeout, so the server never seemed to answer.
+        conn.request("GET", "/healthz")
         conn.getresponse().read()
         return True  # any HTTP answer, whatever the status, means the server is serving
     except OSError:
@@ -252,6 +334,7 @@ def running_app(
     threads: int = 1,
     database_url: str | None = None,
     load_demo: bool = True,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Fresh bench database, migrated (and the demo loaded), served by gunicorn on 127.0.0.1.
 
@@ -267,7 +350,7 @@ def running_app(
     if load_demo:
         manage("demo_load", database_url=url)
 
-    with serve(url, workers=workers, threads=threads) as address:
+    with serve(url, workers=workers, threads=threads, extra_env=extra_env) as address:
         yield f"http://{address}"
 
 

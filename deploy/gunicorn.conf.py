@@ -13,6 +13,9 @@ from yichuang.core.ops.gunicorn_conf import child_exit, on_starting  # noqa: F40
 bind = os.environ.get("YICHUANG_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("YICHUANG_WORKERS", str(max(2, multiprocessing.cpu_count()))))
 worker_class = "sync"
+# Load the application once in the master (config/wsgi.py imports every URL module), then fork: a worker
+# started or restarted after a crash serves at once, and the workers share the loaded code's memory.
+preload_app = True
 timeout = int(os.environ.get("YICHUANG_WORKER_TIMEOUT", "60"))
 graceful_timeout = 30
 max_requests = 5000
