@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -49,6 +50,15 @@ def session_expiry_reason(session: object, now: float) -> str | None:
     return None
 
 
+def session_stamp(session: Any, now: float) -> None:
+    """Note the sign-in time (once) and the last activity (at most every ``ACTIVITY_RESOLUTION`` s)."""
+    if SIGNED_IN_AT not in session:
+        session[SIGNED_IN_AT] = int(now)
+    last = session.get(LAST_ACTIVE_AT)
+    if last is None or now - last >= ACTIVITY_RESOLUTION:
+        session[LAST_ACTIVE_AT] = int(now)
+
+
 class SessionTimeoutMiddleware:
     """Place after AuthenticationMiddleware and MessageMiddleware."""
 
@@ -77,12 +87,7 @@ class SessionTimeoutMiddleware:
 
     @staticmethod
     def _touch(request: HttpRequest, now: float) -> None:
-        session = request.session
-        if SIGNED_IN_AT not in session:
-            session[SIGNED_IN_AT] = int(now)
-        last = session.get(LAST_ACTIVE_AT)
-        if last is None or now - last >= ACTIVITY_RESOLUTION:
-            session[LAST_ACTIVE_AT] = int(now)
+        session_stamp(request.session, now)
 
     @staticmethod
     def _expire(request: HttpRequest, reason: str) -> HttpResponse | None:

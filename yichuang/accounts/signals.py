@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -14,6 +15,11 @@ from yichuang.core.masking import mask_text
 @receiver(user_logged_in)
 def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(actor=user, action="auth.login", obj=user, data={"role": user.role})
+    if request is not None and hasattr(request, "session"):
+        # The session timeout's clock starts at the sign-in (saved with the login's own session write).
+        from yichuang.accounts.middleware import session_stamp
+
+        session_stamp(request.session, time.time())
 
 
 @receiver(user_logged_out)

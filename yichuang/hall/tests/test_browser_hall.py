@@ -107,7 +107,7 @@ def test_kiosk_ticket_called_at_a_window_changes_the_board(
     # A recall is a new call event: announced once more.
     desk.get_by_test_id("desk-recall").click()
     expect(desk.get_by_text("已重呼 A001")).to_be_visible()
-    board.wait_for_function("window.hallBoard.log.length === 2", timeout=LIVE)
+    board.wait_for_function("() => window.hallBoard.log.length === 2", timeout=LIVE)
 
     # ——— finish: the counter screen turns to the rating panel ———
     desk.get_by_test_id("desk-start").click()
