@@ -54,11 +54,11 @@ class BearerTokenAuth(HttpBearer):
 
 
 class SessionAuth(NinjaSessionAuth):
-    """Django's session. A request without the session cookie is not authenticated (401) rather than
-    refused for a missing CSRF token (403): without the cookie there is no session to forge."""
+    """Django's session. A request without a signed-in session (no cookie, or an unknown one) is not
+    authenticated (401) rather than refused for a missing CSRF token (403): there is no session to forge."""
 
     def _get_key(self, request: HttpRequest) -> str | None:
-        if self.param_name not in request.COOKIES:
+        if not request.user.is_authenticated:
             return None
         return super()._get_key(request)
 

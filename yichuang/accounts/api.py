@@ -175,7 +175,7 @@ def department_staff(request: HttpRequest, department_id: int) -> list[dict]:
 
 @router.get("/applicants", response=list[ApplicantOut])
 def applicant_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = 0) -> list[dict]:
-    limit = max(1, min(limit, 200))
+    limit, offset = max(1, min(limit, 200)), max(0, min(offset, 1_000_000))  # no negative/overflowing slice
     applicants = selectors.applicant_list(actor=request.user, query=q)[offset : offset + limit]
     return [_applicant_out(a) for a in applicants]
 

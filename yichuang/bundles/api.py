@@ -379,9 +379,8 @@ def application_list(
     request: HttpRequest, status: str = "", q: str = "", limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
     statuses = [s for s in status.split(",") if s]
-    rows = selectors.application_list(actor=request.user, statuses=statuses, query=q)[
-        offset : offset + min(limit, 200)
-    ]
+    limit, offset = max(1, min(limit, 200)), max(0, min(offset, 1_000_000))  # no negative/overflowing slice
+    rows = selectors.application_list(actor=request.user, statuses=statuses, query=q)[offset : offset + limit]
     return [_application_out(row) for row in rows]
 
 

@@ -312,7 +312,7 @@ def knowledge_stale_api(request: HttpRequest, limit: int = 100, offset: int = 0)
     """已发布的文章中已过有效期、超过一年未修订或答复部门已撤销的，最久未修订的在前。"""
     now = timezone.now()
     rows = knowledge.knowledge_stale_list(user=request.user, now=now)
-    limit, offset = max(1, min(limit, 500)), max(0, offset)
+    limit, offset = max(1, min(limit, 500)), max(0, min(offset, 1_000_000))  # SQL's offset is 64-bit
     return [article_out(article, now=now) for article in rows[offset : offset + limit]]
 
 

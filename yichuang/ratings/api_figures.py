@@ -43,7 +43,7 @@ class PeriodQuery(Schema):
 
 class FiguresQuery(PeriodQuery):
     month: str | None = Field(
-        None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="排名月份 YYYY-MM，默认截止日期所在月"
+        None, pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", description="排名月份 YYYY-MM，默认截止日期所在月"
     )
 
 

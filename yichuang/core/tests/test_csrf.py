@@ -89,4 +89,8 @@ def test_an_api_post_without_a_session_is_unauthenticated_not_a_csrf_failure(org
         "/api/v1/departments", body, content_type="application/json"
     )
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "not_authenticated"
+    forged = Client(enforce_csrf_checks=True)
+    forged.cookies["sessionid"] = "not-a-session"
+    refused = forged.post("/api/v1/departments", body, content_type="application/json")
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "not_authenticated"
     assert not Department.objects.filter(name=body["name"]).exists()
