@@ -3,9 +3,8 @@ restart, Prometheus metrics and who may read them."""
 
 from __future__ import annotations
 
-import re
-
 import datetime as dt
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
