@@ -421,23 +421,9 @@ class Client:
         services = self.setup["services"]
         with self.tally.lock:
             self.tally.attempted["hotline"] += 1
-        params = {
-            "api_key": account["token"],
-            "service_code": services[self.rng.randrange(len(services))],
-            "attribute[nature]": self.rng.choice(["consult", "help", "complaint", "suggest"]),
-            "description": f"海流图镇小区门口路灯不亮已经一周，夜间出行不便，请尽快维修（压测 {key[:8]}）",
-            "address_string": "乌拉特中旗海流图镇团结社区",
-            "first_name": "建国",
-            "last_name": "王",
-            "phone": "13904789999",
-        }
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/json",
-            "Idempotency-Key": key,
-            "X-Forwarded-For": f"10.{100 + self.number % 150}.{self.serial // 250 % 250}.{self.serial % 250 + 1}",  # noqa: E501
-        }
-        answer = self.write("open311", "/open311/v2/requests.json", urlencode(params).encode(), headers)
+        address = f"10.{100 + self.number % 150}.{self.serial // 250 % 250}.{self.serial % 250 + 1}"
+        body, headers = open311_request(self.rng, account, services, key, address)
+        answer = self.write("open311", "/open311/v2/requests.json", body, headers)
         self._acknowledge(
             "hotline",
             answer,
@@ -461,6 +447,29 @@ def _proc_ppid(pid: int) -> int | None:
             return int(handle.read().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
         return None
+
+
+def open311_request(
+    rng: random.Random, account: dict[str, Any], services: list[str], key: str, address: str
+) -> tuple[bytes, dict[str, str]]:
+    """A citizen's 12345 ticket through Open311 (body, headers), sent from ``address`` with ``key``."""
+    params = {
+        "api_key": account["token"],
+        "service_code": services[rng.randrange(len(services))],
+        "attribute[nature]": rng.choice(["consult", "help", "complaint", "suggest"]),
+        "description": f"海流图镇小区门口路灯不亮已经一周，夜间出行不便，请尽快维修（压测 {key[:8]}）",
+        "address_string": "乌拉特中旗海流图镇团结社区",
+        "first_name": "建国",
+        "last_name": "王",
+        "phone": "13904789999",
+    }
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/json",
+        "Idempotency-Key": key,
+        "X-Forwarded-For": address,
+    }
+    return urlencode(params).encode(), headers
 
 
 def gunicorn_processes(address: str) -> tuple[int | None, list[int]]:

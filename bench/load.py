@@ -57,9 +57,16 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from bench.faults import APPLICANT_ACCOUNTS, SETUP_SCRIPT, Http, _shell_json, prime_workers
+from bench.faults import (
+    APPLICANT_ACCOUNTS,
+    SETUP_SCRIPT,
+    Http,
+    _shell_json,
+    open311_request,
+    prime_workers,
+)
 from bench.server import (
     BenchError,
     Figures,
@@ -225,23 +232,9 @@ class LoadClient:
     def hotline(self) -> None:
         account = self.setup["accounts"][self.number % len(self.setup["accounts"])]
         services = self.setup["services"]
-        params = {
-            "api_key": account["token"],
-            "service_code": services[self.rng.randrange(len(services))],
-            "attribute[nature]": self.rng.choice(["consult", "help", "complaint", "suggest"]),
-            "description": "海流图镇小区门口路灯不亮已经一周，夜间出行不便，请尽快维修",
-            "address_string": "乌拉特中旗海流图镇团结社区",
-            "first_name": "建国",
-            "last_name": "王",
-            "phone": "13904789999",
-        }
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/json",
-            "Idempotency-Key": uuid.uuid4().hex,
-            "X-Forwarded-For": f"10.{self.number % 250}.{self.serial // 250 % 250}.{self.serial % 250 + 1}",
-        }
-        self.call("open311", "POST", "/open311/v2/requests.json", urlencode(params).encode(), headers)
+        address = f"10.{self.number % 250}.{self.serial // 250 % 250}.{self.serial % 250 + 1}"
+        body, headers = open311_request(self.rng, account, services, uuid.uuid4().hex, address)
+        self.call("open311", "POST", "/open311/v2/requests.json", body, headers)
 
     def dashboard(self) -> None:
         headers = {"Accept": "application/json", "Authorization": f"Bearer {self.setup['inspector']}"}

@@ -9,7 +9,7 @@ from yichuang.accounts import selectors, services
 from yichuang.accounts.models import Applicant, ApplicantKind, Department, User
 from yichuang.accounts.roles import capabilities_of
 from yichuang.core.errors import NotFoundError
-from yichuang.core.personal_data import mask_address, personal_data_read, request_purpose, screen_name
+from yichuang.core.personal_data import mask_address, request_purpose, screen_name
 
 router = Router(tags=["部门与人员"])
 
@@ -192,19 +192,9 @@ def applicant_detail(request: HttpRequest, applicant_id: int, full: bool = False
     full and logs the read (``personal_data.read``) unless the applicant reads his own record."""
     applicant = selectors.applicant_get(actor=request.user, applicant_id=applicant_id)
     if full and applicant.user_id != request.user.pk:
-        personal_data_read(
+        services.applicant_full_read(
             actor=request.user,
-            obj=applicant,
-            person="applicant",
-            fields=[
-                name
-                for name, value in (
-                    ("id_number", applicant.id_number),
-                    ("phone", applicant.phone),
-                    ("address", applicant.address),
-                )
-                if value
-            ],
+            applicant=applicant,
             screen=screen_name(request),
             purpose=request_purpose(request),
         )

@@ -27,6 +27,7 @@ from yichuang.core.audit import audit_record
 from yichuang.core.crypto_fields import keyed_hash
 from yichuang.core.errors import ApplicationError, ConflictError, full_clean_or_raise
 from yichuang.core.permissions import require_capability
+from yichuang.core.personal_data import personal_data_read, shown_fields
 from yichuang.core.validators import normalize_credit_code, normalize_id_number
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
@@ -269,3 +270,17 @@ __all__ = [
     "department_update",
     "staff_create",
 ]
+
+
+def applicant_full_read(*, actor: Any, applicant: Applicant, screen: str, purpose: str = "") -> None:
+    """Log that ``actor`` saw the applicant's full ID number, phone and address (docs/personal-data.md)."""
+    personal_data_read(
+        actor=actor,
+        obj=applicant,
+        person="applicant",
+        fields=shown_fields(
+            {"id_number": applicant.id_number, "phone": applicant.phone, "address": applicant.address}
+        ),
+        screen=screen,
+        purpose=purpose,
+    )

@@ -25,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from yichuang.accounts.models import User
 from yichuang.accounts.roles import Role
+from yichuang.accounts.services import applicant_full_read
 from yichuang.cases import hooks, notices, policies, selectors
 from yichuang.cases.forms import (
     AssignForm,
@@ -59,7 +60,7 @@ from yichuang.catalog.models import MaterialNecessity
 from yichuang.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yichuang.core.masking import mask_phone
 from yichuang.core.permissions import has_capability
-from yichuang.core.personal_data import personal_data_read, request_purpose, screen_name
+from yichuang.core.personal_data import request_purpose, screen_name
 
 DECIDABLE = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW)
 WITHDRAWABLE = (
@@ -356,21 +357,8 @@ def case_applicant_full(request: HttpRequest, case_id: int) -> HttpResponse:
     case = staff_case(request, case_id)
     applicant = case.applicant
     identifier = applicant.id_number or applicant.credit_code
-    personal_data_read(
-        actor=request.user,
-        obj=applicant,
-        person="applicant",
-        fields=[
-            name
-            for name, value in (
-                ("id_number", applicant.id_number),
-                ("phone", applicant.phone),
-                ("address", applicant.address),
-            )
-            if value
-        ],
-        screen=screen_name(request),
-        purpose=request_purpose(request),
+    applicant_full_read(
+        actor=request.user, applicant=applicant, screen=screen_name(request), purpose=request_purpose(request)
     )
     context = {"case": case, "applicant": applicant, "identifier": identifier}
     if getattr(request, "htmx", False):
