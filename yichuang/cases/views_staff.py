@@ -60,7 +60,7 @@ from yichuang.catalog.models import MaterialNecessity
 from yichuang.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from yichuang.core.masking import mask_phone
 from yichuang.core.permissions import has_capability
-from yichuang.core.personal_data import request_purpose, screen_name
+from yichuang.core.personal_data import personal_data_read, request_purpose, screen_name
 
 DECIDABLE = (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW)
 WITHDRAWABLE = (
@@ -395,6 +395,15 @@ def case_file(request: HttpRequest, case_id: int, file_id: int) -> HttpResponse:
     stored = case.files.filter(pk=file_id).first()
     if stored is None:
         raise NotFoundError("未找到该文件")
+    # A material (an ID card's scan, a licence) is the applicant's full data: who opened which file is logged.
+    personal_data_read(
+        actor=request.user,
+        obj=case.applicant,
+        person="applicant",
+        fields=[f"case_file:{stored.pk}"],
+        screen=screen_name(request),
+        purpose=request_purpose(request),
+    )
     response = HttpResponse(bytes(stored.data), content_type=stored.content_type)
     response["Content-Disposition"] = _disposition(attachment=True, filename=stored.name)
     response["X-Content-Type-Options"] = "nosniff"

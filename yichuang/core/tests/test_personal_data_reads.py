@@ -145,6 +145,29 @@ def test_the_case_page_is_masked_and_a_reveal_is_logged_once(org: Any, client_fo
     assert len(_reads()) == 2
 
 
+def test_opening_a_material_file_is_logged_per_file(org: Any, client_for: Any) -> None:
+    from yichuang.cases.uploads import case_file_upload
+
+    applicant = _person()
+    case = _case(org, applicant)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    stored = case_file_upload(actor=org.user("clerk"), case=case, name="身份证.pdf", content=pdf)
+    url = reverse("cases:staff_file", args=[case.pk, stored.pk])
+    response = client_for("reviewer").get(url, {"purpose": "核对身份"})
+    assert response.status_code == 200 and bytes(response.content) == bytes(stored.data)
+    (event,) = _reads()
+    assert (event.object_type, event.object_id) == ("accounts.applicant", str(applicant.pk))
+    assert event.data == {
+        "fields": [f"case_file:{stored.pk}"],
+        "screen": "cases:staff_file",
+        "purpose": "核对身份",
+        "person": "applicant",
+    }
+    # Someone who may not see the case gets nothing, and nothing is logged.
+    assert client_for("reviewer_wjw").get(url).status_code in (403, 404)
+    assert len(_reads()) == 1
+
+
 def test_a_reveal_outside_the_scope_or_by_get_is_refused_and_logs_nothing(org: Any, client_for: Any) -> None:
     case = _case(org, _person())
     url = reverse("cases:staff_applicant_full", args=[case.pk])
