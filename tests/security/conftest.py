@@ -133,6 +133,11 @@ def _load_world() -> dict[str, User]:
         stranger.user = other
         stranger.save(update_fields=["user"])
     users[OTHER_APPLICANT] = other
+    if stranger is not None:
+        # A 失信 record to clear (the demo has none): of the second applicant, who files nothing here.
+        from yichuang.cases.models import CreditMark
+
+        CreditMark.objects.create(applicant=stranger, reason="虚假承诺（权限矩阵）", marked_at=timezone.now())
     return users
 
 

@@ -24,16 +24,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
+from tests.security import bodies as bodies_module
 from tests.security import targets as targets_module
 from tests.security.access import ACCESS, ADMIN_RULE
+from tests.security.bodies import BODIES, Request
 from tests.security.endpoints import ADMIN_SAMPLE, Endpoint, admin_routes, all_endpoints
 from tests.security.rules import ANONYMOUS, PRINCIPALS
 from yichuang.core.models import AuditEvent
 
 ENDPOINTS = all_endpoints()
+# While working on a part, run only the endpoints whose key contains this text (e.g. "/api/v1/cases"), or
+# with "bodies" only the operations sent with an input of bodies.py.
+ONLY = os.environ.get("YICHUANG_MATRIX_ONLY", "")
 ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "permission-matrix.md"
 OBSERVE = os.environ.get("YICHUANG_MATRIX_OBSERVE", "")
 _observed: dict[str, dict[str, str]] = {}
@@ -53,12 +60,24 @@ class Principal:
             self.client.force_login(user)
         self.cookies = SimpleCookie(self.client.cookies.output(header="", sep=";"))
 
-    def send(self, method: str, url: str, *, api: bool) -> Any:
+    def send(self, method: str, url: str, *, api: bool, request: Request | None = None) -> Any:
         self.client.cookies = SimpleCookie(self.cookies.output(header="", sep=";"))
         if method == "GET":
-            return self.client.get(url)
+            return self.client.get(url, data=request.query if request else None)
+        if request is not None and request.files is not None:
+            uploads = {
+                name: SimpleUploadedFile(file_name, content, content_type=content_type)
+                for name, (file_name, content, content_type) in request.files.items()
+            }
+            return self.client.generic(
+                method,
+                url,
+                data=encode_multipart(BOUNDARY, {**request.form, **uploads}),
+                content_type=MULTIPART_CONTENT,
+            )
         if api:
-            return self.client.generic(method, url, data="{}", content_type="application/json")
+            body = json.dumps(request.json if request and request.json is not None else {})
+            return self.client.generic(method, url, data=body, content_type="application/json")
         return self.client.post(url, data={})
 
 
@@ -70,7 +89,8 @@ def principals(world: Any, world_build_seconds: dict[str, float]) -> Iterator[di
 
 @pytest.fixture(scope="module")
 def values(world: Any) -> dict[str, Any]:
-    return targets_module.collect()
+    collected = targets_module.collect()
+    return {**collected, **bodies_module.collect(collected)}
 
 
 def _classify(response: Any) -> str:
@@ -166,11 +186,16 @@ def test_admin(principals: dict[str, Principal], url: str) -> None:
 
 
 def _check(
-    endpoint: Endpoint, url: str, name: str, principal: Principal, missing_target: bool
+    endpoint: Endpoint,
+    url: str,
+    name: str,
+    principal: Principal,
+    missing_target: bool,
+    request: Request | None = None,
 ) -> tuple[str, str | None]:
     """Send the request as one principal; the observed outcome and a problem (or None)."""
     before = _last_event()
-    response = principal.send(endpoint.method, url, api=endpoint.api)
+    response = principal.send(endpoint.method, url, api=endpoint.api, request=request)
     outcome = _classify(response)
     if not endpoint.api and response.status_code == 405:
         # A screen that only takes a form: its POST decides.
@@ -189,6 +214,12 @@ def _check(
     if endpoint.key == LOGOUT and outcome == "login":
         outcome = "ok 302"  # signing out ends on the login page, for everyone
     if rule.allows(name):
+        if request is not None and response.status_code == 422:
+            # The valid input of bodies.py must get past validation, or the refusals prove nothing.
+            return (
+                outcome,
+                f"the input of tests/security/bodies.py is not valid: 422 {response.content[:300]!r}",
+            )
         if outcome.startswith("ok") or (missing_target and outcome == "absent"):
             return outcome, None
         return outcome, f"must be allowed, got {outcome} ({response.status_code})"
@@ -206,16 +237,28 @@ def _check(
     return outcome, None
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.key)
+def test_bodies_are_for_api_operations() -> None:
+    operations = {e.key for e in ENDPOINTS if e.api}
+    stale = sorted(set(BODIES) - operations)
+    assert not stale, "tests/security/bodies.py has inputs for operations that are gone:\n" + "\n".join(stale)
+
+
+def _selected(endpoint: Endpoint) -> bool:
+    return endpoint.key in BODIES if ONLY == "bodies" else ONLY in endpoint.key
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if _selected(e)], ids=lambda e: e.key)
 def test_access(principals: dict[str, Principal], values: dict[str, Any], endpoint: Endpoint) -> None:
     kwargs = targets_module.kwargs_for(endpoint.route, endpoint.params, values)
     url = endpoint.url(kwargs)
     missing_target = targets_module.MISSING in kwargs.values() or "none" in kwargs.values()
+    build = BODIES.get(endpoint.key)
+    request = build(values) if build is not None else None
     problems = []
     row = _observed.setdefault(endpoint.key, {})
     for name, principal in principals.items():
         with transaction.atomic():
-            outcome, problem = _check(endpoint, url, name, principal, missing_target)
+            outcome, problem = _check(endpoint, url, name, principal, missing_target, request)
             transaction.set_rollback(True)
         row[name] = outcome
         if problem:
