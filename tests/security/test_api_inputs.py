@@ -38,3 +38,13 @@ def test_a_ranking_month_of_year_zero_is_invalid_input(org: Any) -> None:
     _, raw = api_token_issue(actor=admin, user=admin, name="inputs")
     response = Client().get("/api/v1/ratings/figures?month=0000-01", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("name", ["department", "category"])
+def test_an_id_beyond_the_database_range_is_invalid_input(org: Any, name: str) -> None:
+    from yichuang.accounts.services import api_token_issue
+
+    _, raw = api_token_issue(actor=org.user("admin"), user=org.user("operator"), name="inputs")
+    url = f"/api/v1/hotline/knowledge?{name}=38021242960559784146730221568"
+    response = Client().get(url, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 422 and response.json()["error"]["fields"], response.content

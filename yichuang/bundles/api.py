@@ -23,7 +23,7 @@ from yichuang.core.personal_data import request_purpose, screen_name
 router = Router(tags=["一件事"])
 
 
-class FieldOut(Schema):
+class BundleFieldOut(Schema):
     key: str
     label: str
     group: str
@@ -33,7 +33,7 @@ class FieldOut(Schema):
     used_by: list[str]
 
 
-class MaterialOut(Schema):
+class BundleMaterialOut(Schema):
     key: str
     name: str
     necessity: str
@@ -53,8 +53,8 @@ class MemberOut(Schema):
 
 class SelectionOut(Schema):
     members: list[MemberOut]
-    fields: list[FieldOut]
-    materials: list[MaterialOut]
+    fields: list[BundleFieldOut]
+    materials: list[BundleMaterialOut]
     separate_materials: int = Field(description="逐项申请时需提交的材料份数")
 
 
@@ -257,7 +257,7 @@ class TimelineOut(Schema):
     actor: str
 
 
-class NoticeOut(Schema):
+class BundleNoticeOut(Schema):
     id: int
     kind: str
     document_number: str
@@ -268,7 +268,7 @@ class ApplicationDetailOut(ApplicationOut):
     members: list[MemberCaseOut]
     materials: list[MaterialStateOut]
     form: list[dict[str, str]]
-    notices: list[NoticeOut]
+    notices: list[BundleNoticeOut]
     timeline: list[TimelineOut]
 
 
@@ -391,26 +391,26 @@ def application_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     return _detail_out(request, selectors.application_get(actor=request.user, pk=pk))
 
 
-class FindingIn(Schema):
+class BundleFindingIn(Schema):
     key: str = Field(description="合并后的材料标识")
     state: str = Field(..., description="received · original_checked · missing · deficient")
     note: str = ""
 
 
 class CheckIn(Schema):
-    findings: list[FindingIn]
+    findings: list[BundleFindingIn]
 
 
-class NoteIn(Schema):
+class BundleNoteIn(Schema):
     note: str = ""
 
 
-class AcceptIn(Schema):
+class BundleAcceptIn(Schema):
     deficiency_commitment: bool = Field(False, description="申请人书面承诺限期补交容缺材料")
     note: str = ""
 
 
-class DeliverIn(Schema):
+class BundleDeliverIn(Schema):
     method: str = Field(..., description="pickup 窗口领取 · mail 邮寄")
     recipient: str = ""
     tracking_number: str = ""
@@ -439,7 +439,7 @@ def application_check(request: HttpRequest, pk: int, payload: CheckIn) -> dict[s
     response=ApplicationDetailOut,
     summary="一次性告知补正（全部事项一份告知书）",
 )
-def application_correction(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, Any]:
+def application_correction(request: HttpRequest, pk: int, payload: BundleNoteIn) -> dict[str, Any]:
     application = services.bundle_request_correction(
         actor=request.user, application=_step(request, pk), note=payload.note
     )
@@ -447,7 +447,7 @@ def application_correction(request: HttpRequest, pk: int, payload: NoteIn) -> di
 
 
 @router.post("/applications/{pk}/supply-correction", response=ApplicationDetailOut, summary="提交补正材料")
-def application_supply(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, Any]:
+def application_supply(request: HttpRequest, pk: int, payload: BundleNoteIn) -> dict[str, Any]:
     application = services.bundle_supply_correction(
         actor=request.user, application=_step(request, pk), note=payload.note
     )
@@ -455,7 +455,7 @@ def application_supply(request: HttpRequest, pk: int, payload: NoteIn) -> dict[s
 
 
 @router.post("/applications/{pk}/accept", response=ApplicationDetailOut, summary="统一受理（各部门并联办理）")
-def application_accept(request: HttpRequest, pk: int, payload: AcceptIn) -> dict[str, Any]:
+def application_accept(request: HttpRequest, pk: int, payload: BundleAcceptIn) -> dict[str, Any]:
     application = services.bundle_accept(
         actor=request.user,
         application=_step(request, pk),
@@ -466,7 +466,7 @@ def application_accept(request: HttpRequest, pk: int, payload: AcceptIn) -> dict
 
 
 @router.post("/applications/{pk}/deliver", response=ApplicationDetailOut, summary="统一出件")
-def application_deliver(request: HttpRequest, pk: int, payload: DeliverIn) -> dict[str, Any]:
+def application_deliver(request: HttpRequest, pk: int, payload: BundleDeliverIn) -> dict[str, Any]:
     application = services.bundle_deliver(
         actor=request.user,
         application=_step(request, pk),

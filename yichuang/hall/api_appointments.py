@@ -66,7 +66,7 @@ class CheckInIn(Schema):
     id_number: str
 
 
-class TicketOut(Schema):
+class AppointmentTicketOut(Schema):
     id: int
     number: str
     category: str
@@ -165,7 +165,10 @@ def appointment_cancel(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @router.post(
-    "/appointments/{code}/check-in", response=TicketOut, summary="预约签到取号（自助机，无需登录）", auth=None
+    "/appointments/{code}/check-in",
+    response=AppointmentTicketOut,
+    summary="预约签到取号（自助机，无需登录）",
+    auth=None,
 )
 def appointment_check_in(request: HttpRequest, code: str, payload: CheckInIn) -> dict[str, Any]:
     """凭预约码和预约人身份证号签到；重复签到返回同一号码。太早 400 checkin_too_early，

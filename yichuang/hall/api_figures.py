@@ -18,7 +18,7 @@ from yichuang.hall.models import Hall
 router = Router(tags=["服务大厅"])
 
 
-class FiguresQuery(Schema):
+class HallFiguresQuery(Schema):
     hall: str = Field(..., description="大厅编码")
     start: dt.date | None = Field(None, description="起始日期（取号日期），默认今天")
     end: dt.date | None = Field(None, description="截止日期，默认起始日期与今天中较晚者")
@@ -39,7 +39,7 @@ class FiguresRowOut(Schema):
     abandonment_rate: float | None = Field(description="(未等候离开 + 过号作废) / 取号数")
 
 
-class FiguresOut(Schema):
+class HallFiguresOut(Schema):
     hall: str
     start: dt.date
     end: dt.date
@@ -51,8 +51,8 @@ class FiguresOut(Schema):
     by_hour: list[FiguresRowOut] = Field(description="等候、取号和流失按取号时段；办结和办理时长按叫号时段")
 
 
-@router.get("/figures", response=FiguresOut, summary="大厅统计：等候、办理时长和流失")
-def figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict[str, object]:
+@router.get("/figures", response=HallFiguresOut, summary="大厅统计：等候、办理时长和流失")
+def figures(request: HttpRequest, filters: Query[HallFiguresQuery]) -> dict[str, object]:
     require_capability(request.user, "hall.figures", "您没有查看大厅统计的权限")
     hall = Hall.objects.filter(code=filters.hall).first()
     if hall is None:

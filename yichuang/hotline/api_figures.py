@@ -26,12 +26,12 @@ router = Router(tags=["12345统计"])
 VIEW_MESSAGE = "您没有查看12345统计的权限"
 
 
-class FiguresQuery(Schema):
+class HotlineFiguresQuery(Schema):
     start: dt.date | None = Field(None, description="起始日期（受理日期），默认本月1日")
     end: dt.date | None = Field(None, description="截止日期（含），默认起始日期与今天中较晚者；最长一年")
 
 
-class RowOut(Schema):
+class HotlineFiguresRowOut(Schema):
     key: int | str | None = Field(
         description="主办单位 id（未派单的一行和合计为 null）；按期间时为该日或该月1日（YYYY-MM-DD）"
     )
@@ -65,18 +65,18 @@ class RowOut(Schema):
     reopen_rate: float | None = Field(description="重办率 = reopened / closed_dispatched")
 
 
-class FiguresOut(Schema):
+class HotlineFiguresOut(Schema):
     start: dt.date
     end: dt.date
     now: str = Field(description="统计时点（超期、签收时限据此判断），ISO 8601")
     scope: str = Field(description="空：全部单位；否则为统计范围所限的单位（承办单位只看本单位）")
     granularity: str = Field(description="by_period 的粒度：day 按日（期间不超过62天）或 month 按月")
-    total: RowOut
-    by_department: list[RowOut]
-    by_period: list[RowOut]
+    total: HotlineFiguresRowOut
+    by_department: list[HotlineFiguresRowOut]
+    by_period: list[HotlineFiguresRowOut]
 
 
-def _period(filters: FiguresQuery) -> tuple[dt.date, dt.date]:
+def _period(filters: HotlineFiguresQuery) -> tuple[dt.date, dt.date]:
     default_start, _default_end = period_preset("month")
     start = filters.start or default_start
     end = filters.end or max(start, timezone.localdate())
@@ -85,10 +85,10 @@ def _period(filters: FiguresQuery) -> tuple[dt.date, dt.date]:
 
 @router.get(
     "/figures",
-    response=FiguresOut,
+    response=HotlineFiguresOut,
     summary="12345统计：响应率、办结率、按时办结率、解决率、满意率、重办率和平均办理时长",
 )
-def figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict[str, Any]:
+def figures(request: HttpRequest, filters: Query[HotlineFiguresQuery]) -> dict[str, Any]:
     require_capability(request.user, "hotline.view", VIEW_MESSAGE)
     start, end = _period(filters)
     departments, scope = figures_scope(request.user)

@@ -60,7 +60,7 @@ class HitOut(ArticleOut):
     excerpt: str = Field(description="答复中与检索词相关的片段")
 
 
-class SearchOut(Schema):
+class KnowledgeSearchOut(Schema):
     query: str
     total: int
     limit: int
@@ -69,10 +69,13 @@ class SearchOut(Schema):
     articles: list[HitOut]
 
 
+MAX_ID = 2**63 - 1  # a database id: anything larger is refused as input (422), never passed to the database
+
+
 class SearchFilter(Schema):
     q: str = Field("", description="检索词；为空时按最近修改列出")
-    category: int | None = Field(None, description="分类 id（含下级分类）")
-    department: int | None = Field(None, description="答复部门 id")
+    category: int | None = Field(None, ge=1, le=MAX_ID, description="分类 id（含下级分类）")
+    department: int | None = Field(None, ge=1, le=MAX_ID, description="答复部门 id")
     status: str = Field("", description="状态（仅知识库维护人员；默认只查已发布且在有效期内的）")
     offer: str = Field(
         "",
@@ -82,7 +85,7 @@ class SearchFilter(Schema):
     offset: int = Field(0, ge=0)
 
 
-class VersionOut(Schema):
+class KnowledgeVersionOut(Schema):
     number: int
     question: str
     answer: str
@@ -96,7 +99,7 @@ class VersionOut(Schema):
 
 
 class ArticleDetailOut(ArticleOut):
-    versions: list[VersionOut]
+    versions: list[KnowledgeVersionOut]
 
 
 class DiffLineOut(Schema):
@@ -114,7 +117,7 @@ class FieldDiffOut(Schema):
 
 
 class VersionDiffOut(Schema):
-    version: VersionOut
+    version: KnowledgeVersionOut
     previous_number: int | None
     fields: list[FieldDiffOut]
     unified: str
@@ -145,7 +148,7 @@ class UseIn(Schema):
     ticket_ref: str = Field("", description="工单编号（选填）")
 
 
-class UseOut(Schema):
+class KnowledgeUseOut(Schema):
     article_id: int
     version: int
     used_at: dt.datetime
@@ -251,7 +254,7 @@ def _references(payload: ArticleIn) -> dict[str, Any]:
 # ——— reading ———
 
 
-@router.get("/knowledge", response=SearchOut, summary="检索知识库（话务员边输入边检索）")
+@router.get("/knowledge", response=KnowledgeSearchOut, summary="检索知识库（话务员边输入边检索）")
 def knowledge_search_api(request: HttpRequest, filters: Query[SearchFilter]) -> dict[str, Any]:
     """问题中出现的词比答复中出现的权重高，整句出现在问题中的排在最前。默认只返回已发布、在有效期内的文章；
     知识库维护人员可按状态查询（此时含已过期的）。检索词为空时按最近修改列出。"""
@@ -388,7 +391,7 @@ def knowledge_retire_api(request: HttpRequest, article_id: int, payload: RetireI
     return _detail(knowledge.knowledge_retire(actor=request.user, article=article, reason=payload.reason))
 
 
-@router.post("/knowledge/{article_id}/use", response={201: UseOut}, summary="记录话务员采用此答复")
+@router.post("/knowledge/{article_id}/use", response={201: KnowledgeUseOut}, summary="记录话务员采用此答复")
 def knowledge_use_api(request: HttpRequest, article_id: int, payload: UseIn) -> Status:
     knowledge.require_read(request.user)
     article = knowledge.knowledge_get(user=request.user, article_id=article_id)

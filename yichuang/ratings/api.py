@@ -165,7 +165,7 @@ class RectificationFilter(Schema):
     offset: int = Field(0, ge=0)
 
 
-class EventOut(Schema):
+class RectificationEventOut(Schema):
     kind: str
     label: str
     at: dt.datetime
@@ -185,7 +185,7 @@ class RectificationDetailOut(RectificationOut):
     rater_level: int | None = Field(description="评价人对整改的评价")
     rater_comment: str
     may_rectify: bool
-    events: list[EventOut]
+    events: list[RectificationEventOut]
 
 
 class CallBackIn(Schema):
@@ -194,7 +194,7 @@ class CallBackIn(Schema):
     note: str = ""
 
 
-class AnswerIn(Schema):
+class RectificationAnswerIn(Schema):
     measure: str = Field(..., description="整改措施（情况不属实的写明核实情况）")
     answer: str = Field(..., description="反馈评价人的内容（短信发送）")
 
@@ -235,7 +235,7 @@ class AppealFilter(Schema):
     offset: int = Field(0, ge=0)
 
 
-class DecideIn(Schema):
+class AppealDecideIn(Schema):
     uphold: bool = Field(..., description="true 申诉成立（删除评价）· false 申诉不成立")
     note: str
 
@@ -524,7 +524,9 @@ def rectification_call_back(
     response=RectificationDetailOut,
     summary="整改反馈：整改措施和反馈评价人的内容",
 )
-def rectification_answer(request: HttpRequest, rectification_id: int, payload: AnswerIn) -> dict[str, Any]:
+def rectification_answer(
+    request: HttpRequest, rectification_id: int, payload: RectificationAnswerIn
+) -> dict[str, Any]:
     return _step(
         request,
         rectification_id,
@@ -607,7 +609,7 @@ def appeal_list(request: HttpRequest, filters: Query[AppealFilter]) -> dict[str,
 
 
 @router.post("/appeals/{appeal_id}/decide", response=AppealOut, summary="复核申诉（政数局管理员）")
-def appeal_decide(request: HttpRequest, appeal_id: int, payload: DecideIn) -> dict[str, Any]:
+def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn) -> dict[str, Any]:
     user = request.user
     _require_any(user, ("ratings.decide",), "只有政数局管理员可以复核申诉")
     appeal = selectors.appeal_get(user=user, appeal_id=appeal_id)

@@ -41,7 +41,7 @@ class PeriodQuery(Schema):
     end: dt.date | None = Field(None, description="截止日期，默认起始日期与今天中较晚者")
 
 
-class FiguresQuery(PeriodQuery):
+class RatingFiguresQuery(PeriodQuery):
     month: str | None = Field(
         None, pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$", description="排名月份 YYYY-MM，默认截止日期所在月"
     )
@@ -55,7 +55,7 @@ class IndicatorsOut(Schema):
     attitude: float | None = Field(description="服务态度")
 
 
-class RowOut(Schema):
+class RatingFiguresRowOut(Schema):
     key: int | str | None = Field(
         description="部门、人员、事项的 id；窗口为“大厅编码/窗口编号”；渠道代码；月份 YYYY-MM；合计为 null"
     )
@@ -74,7 +74,7 @@ class RowOut(Schema):
     indicators: IndicatorsOut
 
 
-class RankedOut(RowOut):
+class RankedOut(RatingFiguresRowOut):
     rank: int | None = Field(description="名次；评价数不足最低数的为 null（不参与排名）")
 
 
@@ -86,17 +86,17 @@ class RankingOut(Schema):
     staff: list[RankedOut]
 
 
-class FiguresOut(Schema):
+class RatingFiguresOut(Schema):
     start: dt.date
     end: dt.date
     scope: str = Field(description="空：全中心；否则为统计范围所限的部门（首席代表只看本部门）")
-    total: RowOut
-    by_department: list[RowOut]
-    by_window: list[RowOut]
-    by_staff: list[RowOut]
-    by_item: list[RowOut]
-    by_channel: list[RowOut]
-    by_month: list[RowOut]
+    total: RatingFiguresRowOut
+    by_department: list[RatingFiguresRowOut]
+    by_window: list[RatingFiguresRowOut]
+    by_staff: list[RatingFiguresRowOut]
+    by_item: list[RatingFiguresRowOut]
+    by_channel: list[RatingFiguresRowOut]
+    by_month: list[RatingFiguresRowOut]
     ranking: RankingOut
 
 
@@ -107,8 +107,10 @@ def _period(filters: PeriodQuery) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-@router.get("/figures", response=FiguresOut, summary="好差评统计：满意率、差评率、回访率、整改率和月度排名")
-def figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict[str, Any]:
+@router.get(
+    "/figures", response=RatingFiguresOut, summary="好差评统计：满意率、差评率、回访率、整改率和月度排名"
+)
+def figures(request: HttpRequest, filters: Query[RatingFiguresQuery]) -> dict[str, Any]:
     require_capability(request.user, "ratings.view", VIEW_MESSAGE)
     start, end = _period(filters)
     departments, scope = figures_scope(request.user)
@@ -125,14 +127,14 @@ class ExportQuery(Schema):
     limit: int = Field(EXPORT_LIMIT, ge=1, le=EXPORT_LIMIT, description="每页条数")
 
 
-class RaterOut(Schema):
+class RatingExportRaterOut(Schema):
     name: str = Field(description="姓名（脱敏）")
     idNumber: str = Field(description="证件号码（脱敏）")
     creditCode: str = Field(description="统一社会信用代码（脱敏）")
     phone: str = Field(description="电话（脱敏）")
 
 
-class RectificationOut(Schema):
+class RatingExportRectificationOut(Schema):
     status: str = Field(
         description=(
             "call_back 待回访核实 · rectifying 整改中 · answered 已反馈 · closed 已办结 · "
@@ -173,8 +175,8 @@ class RatingOut(Schema):
     comment: str
     isBad: bool
     realName: bool
-    rater: RaterOut
-    rectification: RectificationOut | None
+    rater: RatingExportRaterOut
+    rectification: RatingExportRectificationOut | None
     valid: bool = Field(description="false：申诉成立后已删除")
     removedAt: str | None
 

@@ -90,12 +90,12 @@ class CardFilter(Schema):
     offset: int = Field(0, ge=0)
 
 
-class AnswerIn(Schema):
+class CardAnswerIn(Schema):
     reason: str = Field(..., description="原因说明")
     fix: str = Field(..., description="整改措施")
 
 
-class ReviewIn(Schema):
+class CardReviewIn(Schema):
     accept: bool = Field(..., description="true 通过 · false 退回重新答复")
     note: str = Field("", description="审核说明；退回时必填")
 
@@ -206,7 +206,7 @@ def card_detail(request: HttpRequest, card_id: int) -> dict[str, Any]:
 
 
 @router.post("/cards/{int:card_id}/answer", response=CardDetailOut, summary="部门答复：原因说明和整改措施")
-def card_answer(request: HttpRequest, card_id: int, payload: AnswerIn) -> dict[str, Any]:
+def card_answer(request: HttpRequest, card_id: int, payload: CardAnswerIn) -> dict[str, Any]:
     """已答复待审核的牌不能再次答复（409）；被退回后可以再次答复。"""
     card = selectors_cards.card_get(request.user, card_id)
     card = cards.card_answer(actor=request.user, card=card, reason=payload.reason, fix=payload.fix)
@@ -214,7 +214,7 @@ def card_answer(request: HttpRequest, card_id: int, payload: AnswerIn) -> dict[s
 
 
 @router.post("/cards/{int:card_id}/review", response=CardDetailOut, summary="监察员审核部门答复：通过或退回")
-def card_review(request: HttpRequest, card_id: int, payload: ReviewIn) -> dict[str, Any]:
+def card_review(request: HttpRequest, card_id: int, payload: CardReviewIn) -> dict[str, Any]:
     card = selectors_cards.card_get(request.user, card_id)
     card = cards.card_review(actor=request.user, card=card, accept=payload.accept, note=payload.note)
     return card_detail_out(request.user, selectors_cards.card_get(request.user, card.pk))

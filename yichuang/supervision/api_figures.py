@@ -32,7 +32,7 @@ VIEW_MESSAGE = "您没有查看效能监察统计的权限"
 PAGE_SIZE = 100
 
 
-class FiguresQuery(Schema):
+class SupervisionFiguresQuery(Schema):
     start: dt.date | None = Field(None, description="起始日期，默认本月1日")
     end: dt.date | None = Field(None, description="截止日期（含），默认今天；最长一年")
     dimension: Dimension = Field(
@@ -40,7 +40,7 @@ class FiguresQuery(Schema):
     )
 
 
-class RowOut(Schema):
+class SupervisionFiguresRowOut(Schema):
     key: int = Field(
         description="部门、事项、窗口或人员的 id；0 为未知（未在窗口签到、系统视为受理等）；合计为 0"
     )
@@ -67,14 +67,14 @@ class RowOut(Schema):
     average_days: float | None = Field(description="平均办理用时（工作日）= working_days / decided")
 
 
-class FiguresOut(Schema):
+class SupervisionFiguresOut(Schema):
     start: dt.date
     end: dt.date
     dimension: str
     scope: str = Field(description="空：全部部门；否则为统计范围所限的部门")
     rolled_until: dt.date | None = Field(description="此日之前读取按日汇总，此日起实时统计")
-    total: RowOut
-    rows: list[RowOut]
+    total: SupervisionFiguresRowOut
+    rows: list[SupervisionFiguresRowOut]
 
 
 def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -85,8 +85,10 @@ def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.dat
     return start, end
 
 
-@router.get("/figures", response=FiguresOut, summary="效能统计：按部门、事项、窗口或人员的办件指标")
-def figures(request: HttpRequest, filters: Query[FiguresQuery]) -> HttpResponse:
+@router.get(
+    "/figures", response=SupervisionFiguresOut, summary="效能统计：按部门、事项、窗口或人员的办件指标"
+)
+def figures(request: HttpRequest, filters: Query[SupervisionFiguresQuery]) -> HttpResponse:
     require_capability(request.user, "supervision.view", VIEW_MESSAGE)
     start, end = _period(filters.start, filters.end)
     _departments, ids, scope = scope_of(request.user)
@@ -101,8 +103,8 @@ def figures(request: HttpRequest, filters: Query[FiguresQuery]) -> HttpResponse:
         "rows": [row.as_dict() for row in result.rows],
     }
     # Written as JSON directly: a year by item is thousands of rows of plain numbers, which validating
-    # through ``FiguresOut`` took longer than computing them. ``FiguresOut`` documents the shape, and the
-    # tests validate the answer against it.
+    # through ``SupervisionFiguresOut`` took longer than computing them. ``SupervisionFiguresOut`` documents
+    # the shape, and the tests validate the answer against it.
     return HttpResponse(
         json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False), content_type="application/json"
     )

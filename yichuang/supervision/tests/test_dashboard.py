@@ -127,10 +127,10 @@ def test_api_figures_match_the_hand_computed_ones(org: Any, fixed: Any, client_f
         body = (
             client_for("inspector").get(f"/api/v1/supervision/figures?{PERIOD}&dimension=department").json()
         )
-    from yichuang.supervision.api_figures import FiguresOut
+    from yichuang.supervision.api_figures import SupervisionFiguresOut
 
     # The answer is written as plain JSON: it must still be exactly what the schema documents.
-    assert FiguresOut.model_validate(body).model_dump(mode="json") == body
+    assert SupervisionFiguresOut.model_validate(body).model_dump(mode="json") == body
     rows = {row["label"]: row for row in body["rows"]}
     scjg = rows[org.scjg.name]
     assert (scjg["accepted"], scjg["decided"], scjg["decided_late"], scjg["working_days"]) == (3, 2, 1, 8)
