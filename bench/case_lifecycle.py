@@ -38,6 +38,7 @@ from bench.server import (
     PostgresUnavailable,
     bearer,
     code_commit,
+    gunicorn_pids,
     issue_token,
     manage,
     postgres_version,
@@ -344,18 +345,8 @@ def server_cpu_s(base_url: str, database_url: str) -> tuple[float, float, float]
         return None
     import psycopg
 
-    marker = f"{urlsplit(base_url).hostname}:{urlsplit(base_url).port}".encode()
-    app = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                command = handle.read()
-        except OSError:
-            continue
-        if b"gunicorn" in command and marker in command:
-            app += _process_cpu_s(int(entry))
+    address = f"{urlsplit(base_url).hostname}:{urlsplit(base_url).port}"
+    app = sum(_process_cpu_s(pid) for pid in gunicorn_pids(address))
     dbname = urlsplit(database_url).path.lstrip("/")
     with psycopg.connect(database_url, autocommit=True) as conn:
         pids = [

@@ -54,6 +54,7 @@ from bench.server import (
     PostgresUnavailable,
     clone_demo_database,
     code_commit,
+    gunicorn_pids,
     manage,
     postgres_version,
     require_loopback,
@@ -474,18 +475,7 @@ def open311_request(
 
 def gunicorn_processes(address: str) -> tuple[int | None, list[int]]:
     """(master pid, worker pids) of the gunicorn serving ``address`` (``127.0.0.1:port``), from /proc."""
-    marker = address.encode()
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                command = handle.read()
-        except OSError:
-            continue
-        if b"gunicorn" in command and marker in command:
-            pids.append(int(entry))
+    pids = gunicorn_pids(address)
     ours = set(pids)
     masters = [pid for pid in pids if _proc_ppid(pid) not in ours]
     master = masters[0] if len(masters) == 1 else None

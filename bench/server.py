@@ -423,6 +423,24 @@ def serve(
                 shutil.rmtree(log_dir, ignore_errors=True)
 
 
+def gunicorn_pids(address: str) -> list[int]:
+    """Every process (master and workers) of the gunicorn serving ``address`` (``host:port``), from /proc."""
+    marker = address.encode()
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                arguments = handle.read().split(b"\0")
+        except OSError:
+            continue
+        # The whole argument (``--bind 127.0.0.1:PORT``): port 8000 must not match 80001.
+        if any(b"gunicorn" in argument for argument in arguments) and marker in arguments:
+            pids.append(int(entry))
+    return pids
+
+
 def _tail(text: str, lines: int = 30) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from typing import Any
 
@@ -93,6 +94,18 @@ def test_a_failing_thread_job_is_logged(settings: Any, caplog: Any) -> None:
         assert _wait_for(lambda: any("job went wrong" in r.getMessage() for r in caplog.records))
 
 
+def _work(queue: Any) -> None:
+    """Run a worker in this process until the queue is empty. RQ installs its own SIGINT/SIGTERM handlers
+    (a warm shutdown that raises ``StopRequested``) and leaves them: put the test runner's back, or the
+    suite could no longer be interrupted or stopped."""
+    saved = {each: signal.getsignal(each) for each in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    finally:
+        for each, handler in saved.items():
+            signal.signal(each, handler)
+
+
 @pytest.fixture
 def rq_queue(settings: Any, monkeypatch: Any) -> Any:
     """RQ as the backend, its ``default`` queue in a Redis database of the tests' own."""
@@ -119,7 +132,7 @@ def test_a_catalog_import_is_queued_in_redis_and_run_by_a_worker(org: Any, rq_qu
     assert rq_queue.count == 1
     record.refresh_from_db()
     assert record.status == ImportStatus.PENDING
-    SimpleWorker([rq_queue], connection=rq_queue.connection, job_class=Job).work(burst=True)
+    _work(rq_queue)
     record.refresh_from_db()
     assert record.status == ImportStatus.SUCCEEDED, record.errors
     assert ServiceItem.objects.filter(basic_code="511Z07001006").count() == 1
@@ -137,7 +150,7 @@ def test_a_job_of_a_rolled_back_request_is_never_queued(org: Any, rq_queue: Any)
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_rq_job_keeps_its_error(rq_queue: Any) -> None:
     result = failing_job.enqueue()
-    SimpleWorker([rq_queue], connection=rq_queue.connection, job_class=Job).work(burst=True)
+    _work(rq_queue)
     result.refresh()
     assert result.status == "FAILED"
     assert "job went wrong" in result.errors[-1].traceback
@@ -154,7 +167,7 @@ def test_an_sms_is_delivered_by_a_queue_worker(rq_queue: Any, settings: Any, cap
         notify(channel="sms", to="13800138000", template="test.jobs.sms", context={"number": "A1"})
     assert rq_queue.count == 1  # after the commit, to the queue: nothing sent by the request itself
     with caplog.at_level(logging.INFO, logger="yichuang.notifications"):
-        SimpleWorker([rq_queue], connection=rq_queue.connection, job_class=Job).work(burst=True)
+        _work(rq_queue)
     assert rq_queue.count == 0 and rq_queue.failed_job_registry.count == 0
     sent = [r.getMessage() for r in caplog.records if r.name == "yichuang.notifications"]
     assert sent == ["notification sms to 138****8000 [test.jobs.sms]  您的办件A1已受理。"]
@@ -211,6 +224,9 @@ def test_jobs_beat_once_queues_the_jobs(settings: Any) -> None:
     settings.YICHUANG_PERIODIC_JOBS = {"often": (60, "yichuang.core.tests.test_jobs.periodic_probe")}
     PROBE_RUNS.clear()
     out = StringIO()
+    handlers = {each: signal.getsignal(each) for each in (signal.SIGINT, signal.SIGTERM)}
     call_command("jobs_beat", "--once", stdout=out)
+    # Its stop-on-signal handlers are its own while it runs, and the caller's again afterwards.
+    assert {each: signal.getsignal(each) for each in handlers} == handlers
     assert "often /60s" in out.getvalue() and "queued: often" in out.getvalue()
     assert PROBE_RUNS == ["probe"]

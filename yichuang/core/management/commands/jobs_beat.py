@@ -21,8 +21,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
-        for each in (signal.SIGTERM, signal.SIGINT):
+        saved = {each: signal.getsignal(each) for each in (signal.SIGTERM, signal.SIGINT)}
+        for each in saved:
             signal.signal(each, lambda *_: stop.set())
+        try:
+            self._beat(options, stop)
+        finally:
+            for each, handler in saved.items():
+                signal.signal(each, handler)
+
+    def _beat(self, options: dict[str, Any], stop: threading.Event) -> None:
         schedule = periodic.schedule()
         self.stdout.write(
             "定时作业 · periodic jobs: "
