@@ -202,7 +202,7 @@ def test_the_beat_queues_each_interval_once_whatever_the_number_of_beats(setting
     assert len(PROBE_RUNS) == 5
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the sweep closes stale connections, as a worker's job does
 def test_every_configured_periodic_job_runs(settings: Any) -> None:
     from yichuang.core import periodic
 
